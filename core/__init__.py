@@ -1,0 +1,71 @@
+"""Sesim core: ``create_app`` reads like a table of contents; each step lives in its own module."""
+
+from __future__ import annotations
+
+import os
+
+from cryptography.fernet import Fernet
+from flask import Flask
+
+from core.hookspecs import hookimpl
+
+__all__ = ["create_app", "hookimpl"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from core import auth, cli, errors, i18n, public, security, themes
+    from core import config as settings
+    from core.extensions import db, limiter, migrate
+    from core.plugins import PluginHost
+    from core.privacy import install_log_filters
+    from core.secrets import load_or_create
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SESIM_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
+    merged = settings.load(config)
+    if merged.get("SESIM_INSTANCE_PATH"):
+        app.instance_path = merged["SESIM_INSTANCE_PATH"]
+    app.config.update({**load_or_create(app.instance_path), **merged})
+    if app.config["SESIM_DEV"]:  # plain http on 127.0.0.1 for `make run`
+        for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            if key not in (config or {}) and f"SESIM_{key}" not in os.environ:
+                app.config[key] = False
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/sesim.db"
+    app.extensions["sesim_fernet"] = Fernet(app.config["SESIM_ENCRYPTION_KEY"])
+    install_log_filters()
+
+    plugins = PluginHost()
+    plugins.load(app.config["SESIM_PLUGINS"])
+    app.extensions["sesim"] = plugins
+    with app.app_context():
+        for defaults in plugins.call("sesim_config_defaults"):
+            settings.apply_defaults(app.config, defaults)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    from core.extensions import csrf
+
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["SESIM_RATELIMIT_STORAGE"])
+    limiter.init_app(app)
+    auth.init_app(app)
+    i18n.init_app(app, plugins.translation_dirs())
+    themes.init_app(app)
+    public.init_app(app)
+    with app.app_context():
+        plugins.call("sesim_register_blueprints", app=app)
+    security.init_app(app, plugins)
+    errors.init_app(app)
+    cli.init_app(app, plugins)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,128 @@
+"""The ``sesim`` command: Flask's CLI group built on ``create_app``, plus Sesim's commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app():
+    from core import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """Sesim: anonymous harassment reports, mapped."""
+
+
+def init_app(app, plugins) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(plugins_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(channels_group)
+    with app.app_context():
+        plugins.call("sesim_cli_commands", cli=app.cli)
+
+
+def _upgrade() -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create the instance folder and keys, migrate the database, add default categories."""
+    from core.seed import ensure_categories
+
+    _upgrade()
+    added = ensure_categories(current_app.config)
+    click.echo(f"Instance: {current_app.instance_path}")
+    click.echo(f"Categories added: {added}")
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Load again even if demo data was loaded before.")
+@with_appcontext
+def demo_command(force):
+    """Load realistic demo reports across Baku and the regions (once)."""
+    from core.demo import load_demo
+
+    loaded = load_demo(force=force)
+    click.echo(f"Demo reports loaded: {loaded}" if loaded else "Demo data already loaded.")
+
+
+@click.group("plugins")
+def plugins_group():
+    """Installed plugins."""
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list():
+    """Each plugin with its version, whether it is enabled and the hooks it implements."""
+    for record in current_app.extensions["sesim"].records.values():
+        state = "enabled" if record.enabled else "disabled"
+        if record.error:
+            state = f"FAILED ({record.error})"
+        hooks = ", ".join(record.hooks) or "-"
+        click.echo(f"{record.name:10} {record.version:8} {state:8} {record.module}  hooks: {hooks}")
+
+
+@click.group("users")
+def users_group():
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "moderator", "lawyer"]), default="moderator")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def users_create(email, role, password):
+    """Create a staff account (the password is prompted for when not given)."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from core.extensions import db
+    from core.models import User
+    from core.passwords import MIN_LENGTH, hash_password
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise click.BadParameter(str(exc), param_hint="EMAIL") from exc
+    if len(password) < MIN_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_LENGTH} characters", param_hint="--password")
+    if User.query.filter_by(email=email).first():
+        raise click.ClickException(f"a user {email} already exists")
+    db.session.add(User(email=email, role=role, password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Created {role} {email}")
+
+
+@click.group("channels")
+def channels_group():
+    """Inbound channels."""
+
+
+@channels_group.command("fetch")
+@click.option("--channel", help="Only this channel (plugin name).")
+@with_appcontext
+def channels_fetch(channel):
+    """Fetch new messages from polled channels and report what was new, duplicate or failed."""
+    from core.fetching import fetch
+
+    results = fetch(channel)
+    if channel and not results:
+        raise click.ClickException(f"no enabled channel named {channel!r} can be fetched")
+    for result in results:
+        click.echo(result.summary())
+    if any(r.error or r.failed for r in results):
+        sys.exit(1)

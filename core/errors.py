@@ -1,0 +1,51 @@
+"""Friendly error pages in the reader's language; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("sesim.errors")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/channels/"))
+
+
+def _messages():
+    return {
+        400: _("The request could not be understood."),
+        403: _("You are not allowed to do that."),
+        404: _("This page does not exist, or is not public."),
+        405: _("This address does not accept that kind of request."),
+        413: _("What you sent is too large. Photos may be at most 8 MB."),
+        429: _("Too many attempts. Please wait a while and try again."),
+        500: _("Something went wrong on our side. Nothing you sent was lost; please try again."),
+    }
+
+
+def handle_http(error: HTTPException):
+    code = error.code or 500
+    message = _messages().get(code) or error.description or ""
+    if code == 400 and error.description and "CSRF" in error.description:
+        message = _("This form expired. Please go back, reload the page and send it again.")
+    if _wants_json():
+        return jsonify(error=message, status=code), code
+    return render_template("error.html", code=code, message=message), code
+
+
+def handle_unexpected(error: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        return handle_http(InternalServerError())
+    except Exception:  # the error page itself failed: say it plainly
+        log.exception("error page failed")
+        return "500 Internal Server Error", 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def init_app(app) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)

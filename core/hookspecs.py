@@ -1,0 +1,85 @@
+"""Every hook a Sesim plugin can implement. Built-in plugins use these and nothing else.
+
+A plugin writes ``from core import hookimpl`` and registers a module under the ``sesim.plugins``
+entry-point group. Each hook is documented in ``docs/plugins.md`` and tested in
+``tests/test_hooks.py``.
+"""
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("sesim")
+hookimpl = pluggy.HookimplMarker("sesim")
+
+
+@hookspec
+def sesim_config_defaults():
+    """Return a dict of this plugin's settings and their defaults (``SESIM_<PLUGIN>_*``)."""
+
+
+@hookspec
+def sesim_register_blueprints(app):
+    """Register the plugin's blueprints (webhooks, pages) on ``app``."""
+
+
+@hookspec
+def sesim_csp_sources(app):
+    """Return ``{directive: [source, ...]}`` to add to the Content-Security-Policy (e.g. a tile host
+    the deployer configured). Public pages load nothing else from other hosts."""
+
+
+@hookspec
+def sesim_channel_info():
+    """Return a ``core.channels.ChannelInfo`` describing an inbound channel."""
+
+
+@hookspec
+def sesim_fetch_messages(app, since):
+    """Polled channels yield ``core.intake.Inbound`` messages newer than ``since`` (a datetime or
+    None). Each yielded message is stored before the generator resumes, so the plugin may advance
+    its cursor (``ChannelCursor``) right after a ``yield``."""
+
+
+@hookspec(firstresult=True)
+def sesim_send_message(message):
+    """Deliver an outbound ``Message`` whose ``channel`` is this plugin's; return True when sent.
+    Raise to report a failure; return None when the message is not for this plugin."""
+
+
+@hookspec(firstresult=True)
+def sesim_spam_verdict(message):
+    """Return True (spam) or False (not spam) for a stored inbound message; None to abstain."""
+
+
+@hookspec
+def sesim_message_received(message):
+    """Called after an inbound message is stored (auto-replies, place detection, notifications)."""
+
+
+@hookspec
+def sesim_report_created(report):
+    """Called after a new report is stored, whatever its source."""
+
+
+@hookspec
+def sesim_report_published(report):
+    """Called after a report goes public (alerts, webhooks, re-export)."""
+
+
+@hookspec
+def sesim_export_formats():
+    """Return a list of ``core.exports.ExportFormat`` the plugin can write."""
+
+
+@hookspec
+def sesim_nav_items():
+    """Return a list of ``core.nav.NavItem`` for the public navigation."""
+
+
+@hookspec
+def sesim_periodic_jobs():
+    """Return a list of ``core.jobs.PeriodicJob`` for ``sesim worker`` to run on a schedule."""
+
+
+@hookspec
+def sesim_cli_commands(cli):
+    """Add click commands to the ``sesim`` command group ``cli``."""

@@ -1,0 +1,155 @@
+"""The one way a channel hands the core an inbound message: store first, then tell the plugins.
+
+``receive`` commits the message before any plugin sees it, recognises a repeated delivery by
+``(channel, external_id)`` and returns the stored row instead of a duplicate. A plugin that raises
+afterwards cannot lose the message: it is already in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from core.crypto import keyed_hash
+from core.extensions import db
+from core.models import Message
+from core.models.base import utcnow
+from core.plugins import call_hook, first_result
+
+log = logging.getLogger("sesim.intake")
+
+MAX_TEXT = 20_000  # characters kept; longer bodies are cut, with a note for moderators
+
+
+@dataclass
+class Inbound:
+    """A message as a channel received it, before it is stored."""
+
+    channel: str
+    external_id: str
+    text: str
+    sender: str | None = None
+    received_at: datetime | None = None
+    subject: str | None = None
+    language: str | None = None
+    data: dict = field(default_factory=dict)
+    # ``(filename, content_type, bytes)``; photos are cleaned by ``core.media`` as they are stored.
+    attachments: list = field(default_factory=list)
+
+
+def sender_hash(sender: str | None) -> str | None:
+    if not sender:
+        return None
+    return keyed_hash(sender.strip().lower(), "sender")
+
+
+def _find(channel: str, external_id: str) -> Message | None:
+    return Message.query.filter_by(channel=channel, external_id=external_id).one_or_none()
+
+
+def receive(inbound: Inbound) -> tuple[Message, bool]:
+    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat."""
+    external_id = str(inbound.external_id)[:255]
+    existing = _find(inbound.channel, external_id)
+    if existing is not None:
+        return existing, False
+
+    text = inbound.text or ""
+    data = dict(inbound.data)
+    if len(text) > MAX_TEXT:
+        data["truncated_from"] = len(text)
+        text = text[:MAX_TEXT]
+    message = Message(
+        channel=inbound.channel,
+        external_id=external_id,
+        direction="in",
+        sender=inbound.sender,
+        sender_hash=sender_hash(inbound.sender),
+        text=text,
+        subject=(inbound.subject or None) and inbound.subject[:255],
+        language=inbound.language,
+        received_at=inbound.received_at or utcnow(),
+        data=data,
+    )
+    db.session.add(message)
+    try:
+        db.session.flush()
+        _store_attachments(message, inbound.attachments)
+        db.session.commit()
+    except IntegrityError:
+        # Two deliveries raced; the other one won and is the stored copy.
+        db.session.rollback()
+        existing = _find(inbound.channel, external_id)
+        if existing is None:
+            raise
+        return existing, False
+
+    after_store(message)
+    return message, True
+
+
+def _store_attachments(message: Message, attachments) -> None:
+    from core.media import store_upload  # media needs the app's upload folder
+
+    for filename, content_type, payload in attachments:
+        store_upload(payload, filename=filename, content_type=content_type, message=message)
+
+
+def after_store(message: Message) -> None:
+    """Spam verdict and ``sesim_message_received``; failures are logged, the message stays."""
+    try:
+        if first_result("sesim_spam_verdict", message=message) is True:
+            message.status = "spam"
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("spam check failed for message %s", message.id)
+    if message.status != "spam":
+        call_hook("sesim_message_received", message=message)
+
+
+def queue_reply(original: Message, text: str, **data) -> Message:
+    """Store an outbound reply to ``original`` (same channel, same sender) and try to send it.
+
+    Stored first so a failed or slow gateway never loses a moderator's words; gateways that are
+    pulled (SMSSync) find it still ``queued``.
+    """
+    reply = Message(
+        channel=original.channel,
+        external_id=f"out-{utcnow():%Y%m%d%H%M%S%f}-{original.id}",
+        direction="out",
+        sender=original.sender,
+        sender_hash=original.sender_hash,
+        text=text,
+        language=original.language,
+        status="queued",
+        data=data,
+        report_id=original.report_id,
+        in_reply_to_id=original.id,
+    )
+    db.session.add(reply)
+    db.session.commit()
+    deliver(reply)
+    return reply
+
+
+def deliver(message: Message) -> bool:
+    """Ask the channel plugin to send a queued outbound message; record the outcome."""
+    from core.plugins import host
+
+    for plugin, send in host().implementations("sesim_send_message"):
+        try:
+            handled = send(message=message)
+        except Exception as exc:
+            log.warning("plugin %s could not send message %s: %s", plugin, message.id, exc)
+            message.status, message.error = "failed", str(exc)[:500]
+            db.session.commit()
+            return False
+        if handled:
+            message.status, message.error = "sent", None
+            db.session.commit()
+            return True
+    return False

@@ -1,0 +1,20 @@
+"""The core's data: reports, categories, inbound/outbound messages, staff users, audit log."""
+
+from core.models.audit import AuditLog
+from core.models.category import Category, report_categories
+from core.models.channel import ChannelCursor
+from core.models.media import Attachment
+from core.models.message import Message
+from core.models.report import Report
+from core.models.user import User
+
+__all__ = [
+    "Attachment",
+    "AuditLog",
+    "Category",
+    "ChannelCursor",
+    "Message",
+    "Report",
+    "User",
+    "report_categories",
+]

@@ -1,0 +1,37 @@
+from core.crypto import EncryptedText
+from core.extensions import db
+from core.models.base import utcnow
+
+INBOUND_STATUSES = ("new", "converted", "spam", "ignored")
+OUTBOUND_STATUSES = ("queued", "sent", "failed")
+
+
+class Message(db.Model):
+    """Anything a channel received or must send; stored before anything else happens to it."""
+
+    __tablename__ = "messages"
+    __table_args__ = (db.UniqueConstraint("channel", "external_id", name="uq_messages_channel_ext"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    channel = db.Column(db.String(32), nullable=False, index=True)
+    external_id = db.Column(db.String(255), nullable=False)
+    direction = db.Column(db.String(3), nullable=False, default="in")  # in | out
+    sender = db.Column(EncryptedText)  # phone, address or handle; for "out" the recipient
+    sender_hash = db.Column(db.String(64), index=True)  # groups one sender's messages
+    text = db.Column(db.Text, nullable=False, default="")
+    subject = db.Column(db.String(255))
+    language = db.Column(db.String(5))
+    received_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    status = db.Column(db.String(16), nullable=False, default="new", index=True)
+    case_code_hash = db.Column(db.String(64), unique=True)
+    data = db.Column(db.JSON, nullable=False, default=dict)  # channel extras, never identifying
+    error = db.Column(db.Text)
+    report_id = db.Column(db.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
+    in_reply_to_id = db.Column(db.ForeignKey("messages.id", ondelete="SET NULL"))
+
+    report = db.relationship("Report", back_populates="messages")
+    in_reply_to = db.relationship("Message", remote_side=[id])
+    attachments = db.relationship("Attachment", back_populates="message")
+
+    def __repr__(self) -> str:
+        return f"<Message {self.channel}:{self.external_id} {self.status}>"

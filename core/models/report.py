@@ -1,0 +1,62 @@
+from core.crypto import EncryptedText
+from core.extensions import db
+from core.models.base import new_public_id, utcnow
+from core.models.category import report_categories
+
+STATUSES = ("pending", "published", "rejected", "archived")
+PRECISIONS = ("place", "region", "grid", "hidden")
+
+
+class Report(db.Model):
+    """One account of harassment. Exact location and contact never leave the admin area."""
+
+    __tablename__ = "reports"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)
+    case_code_hash = db.Column(db.String(64), unique=True)
+
+    title = db.Column(db.String(200), nullable=False)
+    story = db.Column(db.Text, nullable=False)  # as the reporter wrote it; never public
+    public_story = db.Column(db.Text)  # redacted by a moderator; public only with consent
+    language = db.Column(db.String(5), nullable=False, default="az")
+
+    occurred_at = db.Column(db.DateTime, nullable=False)
+    occurred_time_known = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    published_at = db.Column(db.DateTime)
+
+    status = db.Column(db.String(16), nullable=False, default="pending", index=True)
+    verified = db.Column(db.Boolean, nullable=False, default=False)
+    verification_note = db.Column(db.Text)
+
+    # Private: what the reporter gave.
+    latitude = db.Column(db.Float)
+    longitude = db.Column(db.Float)
+    place_id = db.Column(db.String(64))
+    region_id = db.Column(db.String(64), index=True)
+    # Public: blurred to a place centre or a grid cell, chosen by ``location_precision``.
+    public_latitude = db.Column(db.Float)
+    public_longitude = db.Column(db.Float)
+    location_precision = db.Column(db.String(16), nullable=False, default="place")
+
+    source_channel = db.Column(db.String(32), nullable=False, default="web")
+    consent_publish = db.Column(db.Boolean, nullable=False, default=False)
+    wants_legal_help = db.Column(db.Boolean, nullable=False, default=False)
+    contact = db.Column(EncryptedText)  # follow-up contact, encrypted at rest
+    assigned_lawyer_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
+
+    categories = db.relationship(
+        "Category", secondary=report_categories, order_by="Category.position", lazy="selectin"
+    )
+    messages = db.relationship("Message", back_populates="report")
+    attachments = db.relationship("Attachment", back_populates="report")
+    assigned_lawyer = db.relationship("User")
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published"
+
+    def __repr__(self) -> str:
+        return f"<Report {self.public_id} {self.status}>"

@@ -1,0 +1,33 @@
+from flask_login import UserMixin
+
+from core.crypto import EncryptedText
+from core.extensions import db
+from core.models.base import utcnow
+
+ROLES = ("admin", "moderator", "lawyer")
+
+
+class User(UserMixin, db.Model):
+    """A staff member. Reporters never have accounts."""
+
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    password_hash = db.Column(db.String(255), nullable=False)
+    role = db.Column(db.String(16), nullable=False, default="moderator")
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    language = db.Column(db.String(5))
+    totp_secret = db.Column(EncryptedText)
+    totp_required = db.Column(db.Boolean, nullable=False, default=False)
+    failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    locked_until = db.Column(db.DateTime)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_login_at = db.Column(db.DateTime)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,114 @@
+"""The plugin manager: finds plugins through ``sesim.plugins`` entry points, enables the ones the
+deployment names, and calls hooks so that one failing plugin never takes the others down."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pluggy
+from flask import current_app
+
+from core import hookspecs
+from core.config import ConfigError, split_list
+
+log = logging.getLogger("sesim.plugins")
+ENTRY_POINT_GROUP = "sesim.plugins"
+
+
+@dataclass
+class PluginRecord:
+    """What ``sesim plugins list`` shows about one installed plugin."""
+
+    name: str
+    module: str
+    version: str
+    enabled: bool
+    error: str = ""
+    hooks: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+class PluginHost:
+    def __init__(self) -> None:
+        self.manager = pluggy.PluginManager("sesim")
+        self.manager.add_hookspecs(hookspecs)
+        self.records: dict[str, PluginRecord] = {}
+
+    def load(self, wanted) -> None:
+        """Load the enabled plugins; an unknown name is a configuration error."""
+        installed = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+        names = split_list(wanted)
+        if "all" in names:
+            names = list(installed)
+        unknown = sorted(set(names) - set(installed))
+        if unknown:
+            raise ConfigError(
+                f"SESIM_PLUGINS names unknown plugin(s): {', '.join(unknown)}. "
+                f"Installed: {', '.join(sorted(installed)) or 'none'}"
+            )
+        for name, ep in sorted(installed.items()):
+            version = ep.dist.version if ep.dist else "?"
+            record = PluginRecord(name, ep.value, version, enabled=name in names)
+            self.records[name] = record
+            if record.enabled:
+                self._register(record, ep)
+
+    def _register(self, record: PluginRecord, ep) -> None:
+        try:
+            module = ep.load()
+            self.manager.register(module, name=record.name)
+        except Exception as exc:  # a broken plugin is reported, the app still starts
+            record.error = f"{type(exc).__name__}: {exc}"
+            log.exception("plugin %s failed to load", record.name)
+            return
+        record.hooks = sorted(c.name for c in self.manager.get_hookcallers(module) or [])
+        if getattr(module, "__file__", None):
+            record.path = Path(module.__file__).parent
+
+    def loaded(self) -> list[PluginRecord]:
+        return [r for r in self.records.values() if r.enabled and not r.error]
+
+    def translation_dirs(self) -> list[str]:
+        dirs = (r.path / "translations" for r in self.loaded() if r.path)
+        return [str(d) for d in dirs if d.is_dir()]
+
+    def call(self, name: str, **kwargs) -> list:
+        """Call every implementation of hook ``name``; a raising one is logged and skipped."""
+        return list(self._results(name, kwargs))
+
+    def first(self, name: str, **kwargs):
+        """Call implementations until one returns something other than None."""
+        return next(self._results(name, kwargs), None)
+
+    def _results(self, name: str, kwargs: dict):
+        caller = getattr(self.manager.hook, name)
+        # pluggy's own order: the most recently registered implementation first.
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            except Exception:
+                log.exception("plugin %s failed in %s", impl.plugin_name, name)
+                continue
+            if result is not None:
+                yield result
+
+    def implementations(self, name: str) -> list:
+        """``(plugin_name, function)`` pairs, for callers that must handle each plugin apart
+        (e.g. iterate a generator and count its failures)."""
+        caller = getattr(self.manager.hook, name)
+        return [(impl.plugin_name, impl.function) for impl in reversed(caller.get_hookimpls())]
+
+
+def host() -> PluginHost:
+    return current_app.extensions["sesim"]
+
+
+def call_hook(name: str, **kwargs) -> list:
+    return host().call(name, **kwargs)
+
+
+def first_result(name: str, **kwargs):
+    return host().first(name, **kwargs)

@@ -1,0 +1,69 @@
+"""Keep the sender's network out of storage and logs.
+
+Rate limits need *some* key per client. We use an HMAC of the address with a salt that lives only
+in this process's memory and changes every day, so the limiter's store never holds an IP and a key
+cannot be linked to yesterday's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from datetime import UTC, datetime
+
+from flask import request
+
+_salts: dict[str, bytes] = {}
+
+
+def _todays_salt() -> bytes:
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    if day not in _salts:
+        _salts.clear()
+        _salts[day] = secrets.token_bytes(32)
+    return _salts[day]
+
+
+def rate_limit_key() -> str:
+    """An anonymous, rotating key for the client of the current request."""
+    address = (request.remote_addr or "").encode()
+    return hmac.new(_todays_salt(), address, hashlib.sha256).hexdigest()[:32]
+
+
+_H = "[0-9a-fA-F]{1,4}"
+_ADDRESS = re.compile(
+    r"\b\d{1,3}(?:\.\d{1,3}){3}\b"  # IPv4
+    rf"|(?<![\w:])(?:{_H}:){{7}}{_H}(?![\w:])"  # full IPv6
+    rf"|(?<![\w:])(?:{_H}(?::{_H})*)?::(?:{_H}(?::{_H})*)?(?![\w:])"  # compressed IPv6
+)
+
+
+def scrub(text: str) -> str:
+    """Replace anything that looks like an IPv4 or IPv6 address."""
+    return _ADDRESS.sub("-", text)
+
+
+class NoAddressFilter(logging.Filter):
+    """Rewrites log records so no client address reaches any handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def install_log_filters() -> None:
+    """Werkzeug's request log starts every line with the client address: filter it at the source."""
+    for name in ("werkzeug", "flask_limiter", "gunicorn.access", "gunicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, NoAddressFilter) for f in logger.filters):
+            logger.addFilter(NoAddressFilter())
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if not any(isinstance(f, NoAddressFilter) for f in handler.filters):
+            handler.addFilter(NoAddressFilter())

@@ -1,0 +1,49 @@
+"""The public side: home, the anonymous report form, case follow-up, one published report."""
+
+from core.public.views import bp
+
+
+def init_app(app) -> None:
+    from core.extensions import csrf
+
+    app.register_blueprint(bp)
+    app.context_processor(_template_globals)
+    # The report form checks its own CSRF token so a stale token is shown on the form, with
+    # everything she typed kept, instead of an error page.
+    csrf.exempt("core.public.views.report")
+    csrf.exempt("core.public.views.case")
+
+
+def _template_globals():
+    from flask import current_app, request
+    from flask_babel import get_locale
+
+    from core.i18n import LANGUAGE_NAMES, languages
+    from core.plugins import call_hook
+
+    nav = sorted((item for items in call_hook("sesim_nav_items") for item in items),
+                 key=lambda item: item.order)
+    return {
+        "site_name": current_app.config["SESIM_SITE_NAME"],
+        "nav_items": nav,
+        "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages()],
+        "current_language": str(get_locale() or "en"),
+        "quick_exit_url": current_app.config["SESIM_QUICK_EXIT_URL"],
+        "legal_help": current_app.config["SESIM_LEGAL_HELP"],
+        "current_path": request.path,
+        "place_name": _place_name,
+    }
+
+
+def _place_name(report) -> str:
+    """The public place of a report in the reader's language (never finer than the blur)."""
+    from flask_babel import get_locale
+
+    from core import gazetteer
+
+    place = gazetteer.load().place(report.place_id or report.region_id or "")
+    if place is None or report.location_precision == "hidden":
+        return ""
+    if report.location_precision == "region":
+        place = gazetteer.load().place(report.region_id) or place
+    return place.name(str(get_locale() or "en"))

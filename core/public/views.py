@@ -1,0 +1,124 @@
+"""Public pages. No JavaScript is needed anywhere here, and nothing about the visitor's network
+is kept."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+
+from core import casecodes, gazetteer
+from core.config import split_list
+from core.extensions import db, limiter
+from core.media import NotAnImage, TooLarge, store_upload
+from core.models import Category, Message, Report
+from core.plugins import call_hook
+from core.public.forms import ReportForm
+
+bp = Blueprint("public", __name__)
+
+
+def _report_limit() -> str:
+    return current_app.config["SESIM_RATELIMIT_REPORT"]
+
+
+def _case_limit() -> str:
+    return current_app.config["SESIM_RATELIMIT_CASE"]
+
+
+@bp.route("/")
+def home():
+    return render_template("public/home.html")
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@limiter.limit(_report_limit, methods=["POST"])
+def report():
+    form = ReportForm()
+    if request.method == "POST":
+        photo = request.files.get("photo")
+        photo_bytes = photo.read() if photo and photo.filename else None
+        if form.validate():
+            try:
+                created, code = create_report(form, photo_bytes)
+            except NotAnImage:
+                form.photo.errors = [_("This file is not a picture we can read (JPEG, PNG, WebP).")]
+            except TooLarge:
+                form.photo.errors = [_("This picture is too large.")]
+            else:
+                return render_template("public/report_done.html", report=created, code=code)
+        status = 400
+    else:
+        status = 200
+    return render_template("public/report_form.html", form=form), status
+
+
+def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, str]:
+    """Store a web report with its blurred public location; return it and its case code."""
+    config = current_app.config
+    place = gazetteer.load().place(form.place.data) if form.place.data else None
+    lat = float(form.lat.data) if form.lat.data is not None else None
+    lon = float(form.lon.data) if form.lon.data is not None else None
+    public_lat, public_lon, public_place = gazetteer.public_location(
+        place, lat, lon, config["SESIM_LOCATION_PRECISION"], config["SESIM_LOCATION_GRID"],
+        split_list(config["SESIM_REGIONS"]) or None,
+    )
+    code, code_hash = casecodes.issue()
+    report = Report(
+        title=form.title.data.strip(),
+        story=form.story.data.strip(),
+        occurred_at=form.occurred_at(),
+        occurred_time_known=form.occurred_time.data is not None,
+        latitude=lat,
+        longitude=lon,
+        place_id=public_place.id if public_place else None,
+        region_id=public_place.region_id if public_place else None,
+        public_latitude=public_lat,
+        public_longitude=public_lon,
+        location_precision=config["SESIM_LOCATION_PRECISION"],
+        source_channel="web",
+        language=_language(),
+        consent_publish=form.consent_publish.data,
+        wants_legal_help=form.wants_legal_help.data and config["SESIM_LEGAL_HELP"],
+        contact=(form.contact.data or "").strip() or None,
+        case_code_hash=code_hash,
+        categories=Category.query.filter(Category.id.in_(form.categories.data)).all(),
+    )
+    db.session.add(report)
+    if photo_bytes:
+        store_upload(photo_bytes, report=report)  # raises before anything is committed
+    db.session.commit()
+    call_hook("sesim_report_created", report=report)
+    return report, code
+
+
+def _language() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or current_app.config["SESIM_DEFAULT_LANGUAGE"])
+
+
+@bp.route("/case", methods=["GET", "POST"])
+@limiter.limit(_case_limit, methods=["POST"])
+def case():
+    """Follow-up by case code. The code travels in a POST body, never in the URL or history."""
+    if request.method == "GET":
+        return render_template("public/case.html")
+    code_hash = casecodes.hash_code(request.form.get("code", ""))
+    found = None
+    if code_hash:
+        found = Report.query.filter_by(case_code_hash=code_hash).one_or_none()
+        if found is None:
+            message = Message.query.filter_by(case_code_hash=code_hash).one_or_none()
+            found = message.report if message and message.report else message
+    if found is None:
+        error = _("We found nothing for this code. Check the digits and try again.")
+        return render_template("public/case.html", error=error), 404
+    return render_template("public/case_status.html", item=found)
+
+
+@bp.route("/reports/<public_id>")
+def report_detail(public_id):
+    report = Report.query.filter_by(public_id=public_id, status="published").first()
+    if report is None:
+        abort(404)
+    return render_template("public/report_detail.html", report=report)

@@ -1,0 +1,46 @@
+"""Response headers that keep public pages to our own host and out of shared caches."""
+
+from __future__ import annotations
+
+from flask import request
+
+from core.plugins import PluginHost
+
+BASE_CSP = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],  # category colours; no inline <style> or script
+    "script-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def build_csp(app, plugins: PluginHost) -> str:
+    policy = {key: list(values) for key, values in BASE_CSP.items()}
+    with app.app_context():
+        for extra in plugins.call("sesim_csp_sources", app=app):
+            for directive, sources in extra.items():
+                policy.setdefault(directive, ["'self'"]).extend(sources)
+    return "; ".join(f"{d} {' '.join(dict.fromkeys(s))}" for d, s in policy.items())
+
+
+def init_app(app, plugins: PluginHost) -> None:
+    csp = build_csp(app, plugins)
+
+    @app.after_request
+    def set_headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        if request.method == "POST" or request.path.startswith(("/report", "/case", "/admin")):
+            # Shared phones: nothing typed here may come back from the browser's cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response

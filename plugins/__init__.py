@@ -1,0 +1,1 @@
+"""Built-in Sesim plugins; each registers through the ``sesim.plugins`` entry points."""

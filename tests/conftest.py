@@ -1,0 +1,187 @@
+"""Shared fixtures: a migrated database per session (SQLite, or PostgreSQL when
+``SESIM_TEST_DATABASE_URL`` is set), emptied after every test; an ``app`` per test."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+# A developer's own SESIM_* settings must not leak into the tests.
+TEST_DATABASE_URL = os.environ.get("SESIM_TEST_DATABASE_URL", "")
+for _name in [n for n in os.environ if n.startswith("SESIM_")]:
+    del os.environ[_name]
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SESIM_PLUGINS": "",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A private database for this test session, so concurrent runs never share one."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db')}/sesim-test.db"
+        return
+    from core.config import database_url as normalise
+
+    server = normalise(TEST_DATABASE_URL)
+    name = f"sesim_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory):
+    """Run the real Alembic migrations once; tests then share the schema."""
+    from flask_migrate import upgrade
+
+    from core import create_app
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "SESIM_INSTANCE_PATH": str(tmp_path_factory.mktemp("migrate"))})
+    from core.extensions import db
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings (e.g. enable a plugin)."""
+    return {}
+
+
+@pytest.fixture
+def make_app(migrated, tmp_path):
+    """Build an app on the migrated database; every table is emptied after the test."""
+    from core import create_app
+    from core.extensions import db
+    from core.seed import ensure_categories
+
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": migrated,
+                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance"), **overrides})
+        with app.app_context():
+            ensure_categories(app.config)
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        with apps[0].app_context():
+            db.session.remove()
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name != "alembic_version":
+                    db.session.execute(table.delete())
+            db.session.commit()
+            db.engine.dispose()
+        for app in apps[1:]:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app, app_config):
+    return make_app(**app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context, for tests that read or write the database directly."""
+    with app.app_context():
+        yield
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(client, url: str) -> str:
+    """Fetch ``url`` and return the CSRF token of its form, as a browser would."""
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF.search(page)
+    assert match, f"no csrf_token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """POST ``data`` with the CSRF token taken from ``page`` (default: ``url``)."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, page or url)}, **kwargs)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real HTTP server on 127.0.0.1 (for browsers and log checks)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium through Playwright; `make test` installs it, Playwright never downloads."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_nojs(chromium):
+    """A browser tab with JavaScript off, as on a basic phone."""
+    context = chromium.new_context(java_script_enabled=False, locale="az-AZ")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_js(chromium):
+    context = chromium.new_context(locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
