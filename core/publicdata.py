@@ -1,0 +1,135 @@
+"""What the public may see of reports, in one place: the published-reports query, its filters,
+and the public fields. Map, stories, export, statistics and the API all go through here, so a
+private field (exact point, contact, original story, notes) cannot slip into one of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from core import gazetteer
+from core.models import Category, Report
+
+
+class FilterError(ValueError):
+    """A filter value is malformed; ``str(error)`` is a translated reason for a 400."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    categories: tuple[str, ...] = ()  # slugs
+    since: date | None = None
+    until: date | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    region: str | None = None
+    verified: bool | None = None
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise FilterError(_l("%(name)s must be a date like 2026-01-31.", name=name)) from exc
+
+
+def parse_filters(args) -> Filters:
+    """Read filters from query parameters (a ``MultiDict``); raise ``FilterError`` when malformed."""
+    slugs = tuple(s for value in args.getlist("category") for s in value.split(",") if s)
+    if slugs:
+        known = {slug for (slug,) in Category.query.with_entities(Category.slug)}
+        unknown = [s for s in slugs if s not in known]
+        if unknown:
+            raise FilterError(_l("Unknown category: %(name)s.", name=", ".join(unknown)))
+    since = _date(args["since"], "since") if args.get("since") else None
+    until = _date(args["until"], "until") if args.get("until") else None
+    if since and until and since > until:
+        raise FilterError(_l("since must not be after until."))
+    bbox = None
+    if args.get("bbox"):
+        try:
+            west, south, east, north = (float(v) for v in args["bbox"].split(","))
+        except ValueError as exc:
+            raise FilterError(_l("bbox must be four numbers: west,south,east,north.")) from exc
+        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+            raise FilterError(_l("bbox is outside the world or south is above north."))
+        bbox = (west, south, east, north)
+    region = args.get("region") or None
+    if region and gazetteer.load().region(region) is None:
+        raise FilterError(_l("Unknown region: %(name)s.", name=region))
+    verified = None
+    if args.get("verified"):
+        lowered = args["verified"].lower()
+        if lowered not in ("true", "false", "1", "0"):
+            raise FilterError(_l("verified must be true or false."))
+        verified = lowered in ("true", "1")
+    return Filters(slugs, since, until, bbox, region, verified)
+
+
+def published(filters: Filters | None = None):
+    """The query of published reports matching ``filters`` (newest first)."""
+    query = Report.query.filter(Report.status == "published")
+    f = filters or Filters()
+    if f.categories:
+        query = query.filter(Report.categories.any(Category.slug.in_(f.categories)))
+    if f.since:
+        query = query.filter(Report.occurred_at >= datetime.combine(f.since, datetime.min.time()))
+    if f.until:
+        end = datetime.combine(f.until + timedelta(days=1), datetime.min.time())
+        query = query.filter(Report.occurred_at < end)
+    if f.bbox:
+        west, south, east, north = f.bbox
+        query = query.filter(
+            Report.location_precision != "hidden",
+            Report.public_longitude.between(west, east),
+            Report.public_latitude.between(south, north),
+        )
+    if f.region:
+        query = query.filter(Report.region_id == f.region)
+    if f.verified is not None:
+        query = query.filter(Report.verified.is_(f.verified))
+    return query.order_by(Report.occurred_at.desc(), Report.id.desc())
+
+
+def public_point(report: Report) -> tuple[float, float] | None:
+    """``(lat, lon)`` as published: blurred, or nothing when the moderator hid the place."""
+    if report.location_precision == "hidden" or report.public_latitude is None:
+        return None
+    if report.location_precision == "region":
+        region = gazetteer.load().region(report.region_id or "")
+        if region:
+            return region.lat, region.lon
+    return report.public_latitude, report.public_longitude
+
+
+def public_place(report: Report, language: str = "en") -> tuple[str | None, str | None]:
+    """``(place name, region name)`` as published."""
+    if report.location_precision == "hidden":
+        return None, None
+    gaz = gazetteer.load()
+    region = gaz.region(report.region_id or "")
+    place = gaz.place(report.place_id or "") if report.location_precision != "region" else None
+    return (place.name(language) if place else None), (region.name(language) if region else None)
+
+
+def public_fields(report: Report, language: str = "en") -> dict:
+    """The public view of a published report. Nothing else about a report may leave the server."""
+    point = public_point(report)
+    place, region = public_place(report, language)
+    return {
+        "id": report.public_id,
+        "title": report.title,
+        "story": report.public_story if report.consent_publish else None,
+        "occurred_on": report.occurred_at.date().isoformat(),
+        "published_at": report.published_at.isoformat() if report.published_at else None,
+        "categories": [c.slug for c in report.categories],
+        "category_names": [c.name_in(language) for c in report.categories],
+        "verified": report.verified,
+        "place": place,
+        "region": region,
+        "region_id": report.region_id if report.location_precision != "hidden" else None,
+        "lat": point[0] if point else None,
+        "lon": point[1] if point else None,
+        "source_channel": report.source_channel,
+    }
