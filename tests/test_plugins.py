@@ -1,0 +1,122 @@
+"""The plugin manager: entry points, enabling per deployment, isolation of failing plugins."""
+
+import importlib
+import shutil
+import subprocess
+import sys
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+import pytest
+
+from core import hookimpl
+from core.config import ConfigError
+from core.intake import Inbound, receive
+
+PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
+
+
+@pytest.fixture(scope="session")
+def installed_plugin(tmp_path_factory):
+    """pip-install the test plugin package into a folder, as a deployer would install a plugin."""
+    target = tmp_path_factory.mktemp("site")
+    source = tmp_path_factory.mktemp("src") / "sesim-hello"
+    shutil.copytree(PLUGIN_PKG, source)  # building writes into the source folder
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(source)],
+        check=True,
+    )
+    return target
+
+
+@pytest.fixture
+def third_party(installed_plugin, monkeypatch):
+    monkeypatch.syspath_prepend(str(installed_plugin))
+    importlib.invalidate_caches()
+    yield
+    sys.modules.pop("sesim_hello", None)
+
+
+def test_third_party_plugin_adds_page_nav_cli_and_hook(third_party, make_app):
+    app = make_app(SESIM_PLUGINS="hello")
+    client = app.test_client()
+    assert client.get("/hello").get_data(as_text=True) == "Hello from a third-party plugin"
+    assert 'href="/hello"' in client.get("/").get_data(as_text=True)
+
+    result = app.test_cli_runner().invoke(args=["hello"])
+    assert result.output.strip() == "hello from the plugin"
+
+    listing = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    line = next(row for row in listing.splitlines() if row.startswith("hello"))
+    assert "1.2.3" in line and "enabled" in line
+    assert "sesim_register_blueprints" in line and "sesim_message_received" in line
+
+    import sesim_hello
+
+    with app.app_context():
+        receive(Inbound(channel="test", external_id="m1", text="hi"))
+    assert sesim_hello.SEEN == ["m1"]
+
+
+def test_disabled_plugin_is_listed_but_not_loaded(third_party, make_app):
+    app = make_app(SESIM_PLUGINS="")
+    assert app.test_client().get("/hello").status_code == 404
+    listing = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert any(row.startswith("hello") and "disabled" in row for row in listing.splitlines())
+
+
+def test_unknown_plugin_name_is_a_clear_startup_error(make_app):
+    with pytest.raises(ConfigError, match="unknown plugin.*nosuch"):
+        make_app(SESIM_PLUGINS="nosuch")
+
+
+def _fake_entry_points(monkeypatch, *extra):
+    from core import plugins
+
+    real = plugins.entry_points
+
+    def entry_points(group):
+        return [*real(group=group), *extra]
+
+    monkeypatch.setattr(plugins, "entry_points", entry_points)
+
+
+def test_plugin_that_fails_to_import_is_reported_and_app_still_serves(monkeypatch, make_app, caplog):
+    broken = EntryPoint(name="broken", value="tests.no_such_module_here", group="sesim.plugins")
+    _fake_entry_points(monkeypatch, broken)
+    app = make_app(SESIM_PLUGINS="broken")
+    assert app.test_client().get("/report").status_code == 200
+    listing = app.test_cli_runner().invoke(args=["plugins", "list"]).output
+    assert "FAILED (ModuleNotFoundError" in listing
+    assert "plugin broken failed to load" in caplog.text
+
+
+class Raising:
+    """A plugin whose message hook raises: intake must keep the message and call the others."""
+
+    @hookimpl
+    def sesim_message_received(self, message):
+        raise RuntimeError("boom")
+
+
+class Counting:
+    calls = []
+
+    @hookimpl
+    def sesim_message_received(self, message):
+        self.calls.append(message.id)
+
+
+def test_raising_hook_does_not_lose_the_message_or_stop_other_plugins(app, caplog):
+    from core.models import Message
+
+    host = app.extensions["sesim"]
+    host.manager.register(Counting(), name="counting")
+    host.manager.register(Raising(), name="raising")
+    with app.app_context():
+        message, created = receive(Inbound(channel="test", external_id="x1", text="hello"))
+        assert created
+        assert Message.query.filter_by(external_id="x1").count() == 1
+        assert Counting.calls == [message.id]
+    assert "plugin raising failed in sesim_message_received" in caplog.text
