@@ -6,6 +6,7 @@ from core.models.channel import ChannelCursor
 from core.models.media import Attachment
 from core.models.message import Message
 from core.models.report import Report
+from core.models.revision import ReportNote, ReportRevision
 from core.models.user import User
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "ChannelCursor",
     "Message",
     "Report",
+    "ReportNote",
+    "ReportRevision",
     "User",
     "report_categories",
 ]

@@ -12,7 +12,7 @@ class AuditLog(db.Model):
     user_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     action = db.Column(db.String(64), nullable=False)
     target_type = db.Column(db.String(32))
-    target_id = db.Column(db.Integer)
+    target_id = db.Column(db.Integer, index=True)
     before = db.Column(db.JSON)
     after = db.Column(db.JSON)
     note = db.Column(db.Text)

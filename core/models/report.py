@@ -30,6 +30,8 @@ class Report(db.Model):
     status = db.Column(db.String(16), nullable=False, default="pending", index=True)
     verified = db.Column(db.Boolean, nullable=False, default=False)
     verification_note = db.Column(db.Text)
+    verified_at = db.Column(db.DateTime)
+    verified_by_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
 
     # Private: what the reporter gave.
     latitude = db.Column(db.Float)
@@ -52,7 +54,16 @@ class Report(db.Model):
     )
     messages = db.relationship("Message", back_populates="report")
     attachments = db.relationship("Attachment", back_populates="report")
-    assigned_lawyer = db.relationship("User")
+    assigned_lawyer = db.relationship("User", foreign_keys=[assigned_lawyer_id])
+    verified_by = db.relationship("User", foreign_keys=[verified_by_id])
+    revisions = db.relationship(
+        "ReportRevision", back_populates="report", order_by="ReportRevision.id",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
+    notes = db.relationship(
+        "ReportNote", back_populates="report", order_by="ReportNote.id",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
 
     @property
     def is_public(self) -> bool:

@@ -20,6 +20,9 @@ class User(UserMixin, db.Model):
     language = db.Column(db.String(5))
     totp_secret = db.Column(EncryptedText)
     totp_required = db.Column(db.Boolean, nullable=False, default=False)
+    totp_last_counter = db.Column(db.Integer)  # a code is accepted once, never replayed
+    invite_token_hash = db.Column(db.String(64), unique=True)  # one-time link to set a password
+    invite_expires_at = db.Column(db.DateTime)
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
     locked_until = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
