@@ -67,15 +67,17 @@ def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
 
 
 def store_upload(payload: bytes, *, filename: str = "", content_type: str = "",
-                 report=None, message=None) -> Attachment:
+                 report=None, message=None, require_image: bool = False) -> Attachment:
     """Store one uploaded file and return its (uncommitted) ``Attachment``.
 
     Pictures are cleaned; a picture that cannot be read, or any other file, is kept as a private
-    ``file`` for moderators.
+    ``file`` for moderators, unless ``require_image`` (the web form) makes it an error.
     """
     try:
         cleaned, width, height = clean_photo(payload)
     except NotAnImage:
+        if require_image:
+            raise
         cleaned, width, height = None, None, None
     name = secrets.token_hex(16)
     if cleaned is not None:

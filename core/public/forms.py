@@ -39,6 +39,12 @@ class CheckboxList(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = [None]  # not a number: reported by pre_validate in the reader's language
+
     def pre_validate(self, form):
         known = {value for value, _label in self.choices}
         if any(value not in known for value in self.data or []):
@@ -98,7 +104,7 @@ class ReportForm(FlaskForm):
         format="%Y-%m-%d",
     )
     occurred_time = TimeInput(_l("Time (optional)"), validators=[Optional()], format="%H:%M")
-    place = PlaceSelect(_l("Where?"), validators=[Optional()], choices=[])
+    place = PlaceSelect(_l("Where?"), choices=[])
     lat = CoordinateInput(_l("Latitude"), validators=[Optional()], places=None)
     lon = CoordinateInput(_l("Longitude"), validators=[Optional()], places=None)
     categories = CheckboxList(_l("What kind of harassment?"), coerce=int, choices=[])

@@ -85,7 +85,7 @@ def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, 
     )
     db.session.add(report)
     if photo_bytes:
-        store_upload(photo_bytes, report=report)  # raises before anything is committed
+        store_upload(photo_bytes, report=report, require_image=True)  # raises before anything is committed
     db.session.commit()
     call_hook("sesim_report_created", report=report)
     return report, code
