@@ -69,7 +69,7 @@ def _coerce(value: str, like):
             return True
         if lowered in ("0", "false", "no", "off", ""):
             return False
-        raise ConfigError(f"expected true or false, got {value!r}")
+        raise ValueError(f"expected true or false, got {value!r}")
     if isinstance(like, int):
         return int(value)
     if isinstance(like, float):

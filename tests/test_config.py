@@ -1,0 +1,99 @@
+"""Layered configuration, deployment profiles and generated secrets."""
+
+import json
+import os
+import stat
+
+import pytest
+
+from core import create_app
+from core.config import ConfigError, load
+
+
+def test_layers_defaults_file_environment_argument(tmp_path):
+    toml = tmp_path / "sesim.toml"
+    toml.write_text('SESIM_SITE_NAME = "From file"\nSESIM_THEME = "baku"\nSESIM_LEGAL_HELP = true\n')
+    environ = {"SESIM_CONFIG": str(toml), "SESIM_THEME": "regions", "SESIM_LOCATION_GRID": "0.2",
+               "SESIM_LEGAL_HELP": "false"}
+    settings = load({"SESIM_THEME": "default"}, environ=environ)
+    assert settings["SESIM_SITE_NAME"] == "From file"  # file over defaults
+    assert settings["SESIM_LEGAL_HELP"] is False  # environment over file, typed
+    assert settings["SESIM_LOCATION_GRID"] == 0.2
+    assert settings["SESIM_THEME"] == "default"  # argument over environment
+    assert settings["SESIM_RATELIMIT_CASE"] == "20 per hour"  # default kept
+
+
+def test_python_instance_file_and_database_alias(tmp_path):
+    py = tmp_path / "settings.py"
+    py.write_text('SESIM_SITE_NAME = "Py"\nlowercase_ignored = 1\n')
+    settings = load(environ={"SESIM_CONFIG": str(py),
+                             "SESIM_DATABASE_URL": "postgresql://postgres@db/sesim"})
+    assert settings["SESIM_SITE_NAME"] == "Py" and "lowercase_ignored" not in settings
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://postgres@db/sesim"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SESIM_PROFILE": "paris"}, "SESIM_PROFILE='paris' is unknown"),
+        ({"SESIM_CONFIG": "/nonexistent.toml"}, "not a file"),
+        ({"SESIM_LEGAL_HELP": "maybe"}, "SESIM_LEGAL_HELP: expected true or false"),
+    ],
+)
+def test_bad_settings_fail_fast_with_a_clear_message(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load(environ=environ)
+
+
+def test_unknown_theme_is_a_clear_startup_error(make_app):
+    with pytest.raises(ConfigError, match="SESIM_THEME='pink' does not exist"):
+        make_app(SESIM_THEME="pink")
+
+
+def test_rural_profile_sets_regions_plugins_theme_legal_help_and_categories(make_app):
+    app = make_app(SESIM_PROFILE="rural", SESIM_PLUGINS="")
+    assert app.config["SESIM_LEGAL_HELP"] is True
+    assert app.config["SESIM_THEME"] == "regions"
+    client = app.test_client()
+    assert client.get("/report?lang=en").status_code == 200  # English is not offered here
+    page = client.get("/report").get_data(as_text=True)
+    assert '<html lang="az">' in page
+    assert 'value="masalli-town"' in page and 'value="baku-yasamal"' not in page
+    assert 'name="wants_legal_help"' in page
+    assert "Ailə təzyiqi" in page and "Torpaq və miras hüququ" in page
+    assert "theme.css" in page
+    with client.get("/static/theme.css") as css:
+        assert "#2f6b3a" in css.get_data(as_text=True)
+
+
+def test_baku_profile_defaults(make_app):
+    app = make_app(SESIM_PROFILE="baku", SESIM_PLUGINS="")
+    page = app.test_client().get("/report?lang=en").get_data(as_text=True)
+    assert 'value="baku-sabail"' in page and 'value="masalli-town"' not in page
+    assert 'name="wants_legal_help"' not in page
+    assert "Baku, you are not alone." in app.test_client().get("/?lang=en").get_data(as_text=True)
+    assert load(environ={"SESIM_PROFILE": "baku"})["SESIM_PLUGINS"].split(",") == [
+        "sms", "email", "twitter", "facebook", "map", "stories", "export"]
+
+
+def test_secrets_are_generated_once_into_the_instance_folder(tmp_path, migrated):
+    instance = tmp_path / "inst"
+    config = {"SESIM_INSTANCE_PATH": str(instance), "SESIM_PLUGINS": "",
+              "SQLALCHEMY_DATABASE_URI": migrated}
+    first = create_app(config)
+    path = instance / "secrets.json"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    stored = json.loads(path.read_text())
+    assert set(stored) == {"SECRET_KEY", "SESIM_ENCRYPTION_KEY", "SESIM_HASH_PEPPER"}
+    second = create_app(config)
+    assert first.secret_key == second.secret_key == stored["SECRET_KEY"]
+
+
+def test_production_cookies_are_secure_and_dev_mode_relaxes_them(tmp_path, migrated):
+    base = {"SESIM_INSTANCE_PATH": str(tmp_path), "SESIM_PLUGINS": "",
+            "SQLALCHEMY_DATABASE_URI": migrated}
+    production = create_app(base)
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert production.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert production.config["REMEMBER_COOKIE_SECURE"] is True
+    assert create_app({**base, "SESIM_DEV": True}).config["SESSION_COOKIE_SECURE"] is False
