@@ -37,6 +37,13 @@ def handle_http(error: HTTPException):
     return render_template("error.html", code=code, message=message), code
 
 
+def bad_request(reason):
+    """A 400 that says what was wrong with the input (a filter, a cursor, a page size)."""
+    if _wants_json():
+        return jsonify(error=str(reason), status=400), 400
+    return render_template("error.html", code=400, message=str(reason)), 400
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     try:

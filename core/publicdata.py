@@ -133,3 +133,49 @@ def public_fields(report: Report, language: str = "en") -> dict:
         "lon": point[1] if point else None,
         "source_channel": report.source_channel,
     }
+
+
+def iter_published(filters: Filters | None = None, language: str = "en", batch_size: int = 1000):
+    """Yield ``public_fields`` of every matching published report, fetching ``batch_size`` rows at a
+    time by keyset on the primary key: memory stays flat however many reports there are, and no
+    database cursor stays open between batches (exports stream for minutes)."""
+    from core.extensions import db
+
+    base = published(filters).order_by(None)
+    last_id = 0
+    while True:
+        batch = base.filter(Report.id > last_id).order_by(Report.id).limit(batch_size).all()
+        if not batch:
+            return
+        last_id = batch[-1].id
+        for report in batch:
+            yield public_fields(report, language)
+        # Loaded reports are dropped from the session so the identity map cannot grow.
+        for report in batch:
+            db.session.expunge(report)
+        del batch
+
+
+def shared_stories(filters: Filters | None = None):
+    """Published reports whose reporter consented to share the story and whose redacted story a
+    moderator wrote; newest publication first (what a feed reader expects)."""
+    from sqlalchemy import func
+
+    query = published(filters).filter(
+        Report.consent_publish.is_(True),
+        Report.public_story.is_not(None),
+        Report.public_story != "",
+    )
+    newest = func.coalesce(Report.published_at, Report.created_at)
+    return query.order_by(None).order_by(newest.desc(), Report.id.desc())
+
+
+def last_change():
+    """When public output last changed: the newest ``updated_at`` of any report a moderator has
+    handled (published, archived or rejected). Withdrawing a report changes it too, so caches
+    revalidate; pending reports are left out, so the time of a new submission never shows."""
+    from sqlalchemy import func
+
+    from core.extensions import db
+
+    return db.session.query(func.max(Report.updated_at)).filter(Report.status != "pending").scalar()

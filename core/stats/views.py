@@ -1,0 +1,90 @@
+"""``GET /stats`` (charts and tables, printable) and ``GET /stats.csv`` (the same figures)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from core import gazetteer
+from core.errors import bad_request
+from core.exports import csv_cell
+from core.models import Category
+from core.publicdata import FilterError, parse_filters
+from core.stats import charts
+from core.stats.aggregate import compute
+
+bp = Blueprint("stats", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/stats/static")
+FILTER_KEYS = ("category", "since", "until", "region", "verified", "bbox")
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def channel_label(name: str) -> str:
+    labels = {"web": _("Web form"), "sms": _("SMS"), "email": _("E-mail"),
+              "twitter": _("X (Twitter)"), "facebook": _("Facebook")}
+    return labels.get(name, name)
+
+
+def _statistics():
+    filters = parse_filters(request.args)
+    stats = compute(filters, _language())
+    for count in stats.by_channel:
+        count.label = channel_label(count.key)
+    for count in stats.by_region:
+        count.label = count.label or _("Not disclosed")
+    return filters, stats
+
+
+def section_titles() -> dict:
+    return {"category": _("Reports by category"), "region": _("Reports by region"),
+            "month": _("Reports by month"), "channel": _("Reports by channel")}
+
+
+@bp.route("/stats")
+def index():
+    try:
+        filters, stats = _statistics()
+    except FilterError as exc:
+        return bad_request(exc)
+    language = _language()
+    sections = [
+        (key, section_titles()[key], counts,
+         charts.columns(counts) if key == "month" else charts.bars(counts))
+        for key, counts in stats.sections().items()
+    ]
+    return render_template(
+        "stats/index.html",
+        stats=stats,
+        sections=sections,
+        chosen=filters,
+        filter_args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v},
+        categories=Category.query.filter_by(active=True).order_by(Category.position).all(),
+        regions=[(r.id, r.name(language)) for r in gazetteer.load().regions],
+    )
+
+
+@bp.route("/stats.csv")
+def download():
+    try:
+        _filters, stats = _statistics()
+    except FilterError as exc:
+        return bad_request(exc)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "key", "label", "count", "share"])
+    writer.writerow(["total", "", _("Published reports"), stats.total, "1" if stats.total else "0"])
+    writer.writerow(["verified", "", _("Verified"), stats.verified, f"{stats.verified_share:.4f}"])
+    for section, counts in stats.sections().items():
+        for c in counts:
+            share = f"{c.count / stats.total:.4f}" if stats.total else "0"
+            writer.writerow([csv_cell(v) for v in (section, c.key, c.label, c.count, share)])
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="sesim-statistics.csv"'
+    return response

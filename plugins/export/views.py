@@ -1,0 +1,44 @@
+"""Download routes: ``/export/reports.<format>`` for every declared format, streamed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import get_locale
+
+from core.errors import bad_request
+from core.publicdata import FilterError, iter_published, parse_filters
+from plugins.export import formats
+
+FILTER_KEYS = ("category", "since", "until", "bbox", "region", "verified")
+bp = Blueprint("export", __name__, url_prefix="/export", template_folder="templates")
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.route("/")
+def index():
+    """A downloads page: each format, with the same filters as the query string."""
+    return render_template("export/index.html", formats=sorted(formats.available().values(),
+                                                              key=lambda f: f.name),
+                           filter_args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v})
+
+
+@bp.route("/reports.<name>")
+def reports(name):
+    fmt = formats.available().get(name)
+    if fmt is None:
+        abort(404)
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return bad_request(exc)
+    rows = iter_published(filters, language=_language())
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    response = Response(stream_with_context(fmt.write(rows)), mimetype=fmt.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="sesim-reports-{stamp}.{fmt.name}"'
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

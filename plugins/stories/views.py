@@ -1,0 +1,107 @@
+"""``/stories`` (paged, filtered, no JavaScript) and its feeds ``/stories/feed.atom`` and
+``/stories/feed.rss``. Everything shown is ``public_fields`` of a consented, published story."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from email.utils import format_datetime
+
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from core import gazetteer
+from core.errors import bad_request
+from core.models import Category
+from core.publicdata import FilterError, parse_filters, public_fields, shared_stories
+
+bp = Blueprint("stories", __name__, url_prefix="/stories", template_folder="templates")
+
+PER_PAGE = 20
+FEED_SIZE = 50
+MAX_PAGE = 10_000
+FILTER_KEYS = ("category", "since", "until", "region", "verified")
+
+
+class PageError(ValueError):
+    pass
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _page(value: str | None) -> int:
+    if not value:
+        return 1
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise PageError(_("page must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
+    return int(value)
+
+
+def _filter_args() -> dict:
+    return {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
+
+
+@bp.route("/")
+def index():
+    try:
+        filters = parse_filters(request.args)
+        page = _page(request.args.get("page"))
+    except (FilterError, PageError) as exc:
+        return bad_request(exc)
+    language = _language()
+    reports = shared_stories(filters).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1).all()
+    has_next = len(reports) > PER_PAGE
+    stories = [public_fields(r, language) for r in reports[:PER_PAGE]]
+    return render_template(
+        "stories/index.html",
+        stories=stories,
+        page=page,
+        has_next=has_next,
+        filter_args=_filter_args(),
+        chosen=filters,
+        categories=Category.query.filter_by(active=True).order_by(Category.position).all(),
+        regions=[(r.id, r.name(language)) for r in gazetteer.load().regions],
+    )
+
+
+def _feed_entries(filters) -> list[dict]:
+    language = _language()
+    entries = []
+    for report in shared_stories(filters).limit(FEED_SIZE):
+        fields = public_fields(report, language)
+        updated = report.published_at or report.created_at
+        fields["updated"] = updated.strftime("%Y-%m-%dT%H:%M:%SZ")
+        fields["rfc822"] = format_datetime(updated.replace(tzinfo=UTC))
+        fields["url"] = url_for("public.report_detail", public_id=fields["id"], _external=True)
+        entries.append(fields)
+    return entries
+
+
+def _feed(template: str, mimetype: str):
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return bad_request(exc)
+    entries = _feed_entries(filters)
+    body = render_template(
+        template,
+        entries=entries,
+        updated=entries[0]["updated"] if entries else "1970-01-01T00:00:00Z",
+        rfc822=entries[0]["rfc822"] if entries else "",
+        page_url=url_for("stories.index", _external=True, **_filter_args()),
+        self_url=request.url,
+        language=_language(),
+    )
+    return Response(body, mimetype=mimetype, headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.route("/feed.atom")
+def feed_atom():
+    return _feed("stories/feed.atom.xml", "application/atom+xml")
+
+
+@bp.route("/feed.rss")
+def feed_rss():
+    return _feed("stories/feed.rss.xml", "application/rss+xml")
