@@ -1,0 +1,77 @@
+"""The e-mail channel: IMAP polling of a reporting mailbox, an inbound webhook for providers that
+push mail, and replies by SMTP that thread in the woman's mail client. See ``docs/email.md``."""
+
+from __future__ import annotations
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+
+from core import hookimpl
+from core.channels import ChannelInfo
+from plugins.email.parsing import CHANNEL
+
+MB = 1024 * 1024
+
+
+@hookimpl
+def sesim_config_defaults():
+    return {
+        "SESIM_EMAIL_IMAP_HOST": "",
+        "SESIM_EMAIL_IMAP_PORT": 0,  # 0: 993 with ssl, 143 otherwise
+        "SESIM_EMAIL_IMAP_USER": "",
+        "SESIM_EMAIL_IMAP_PASSWORD": "",
+        "SESIM_EMAIL_IMAP_FOLDER": "INBOX",
+        "SESIM_EMAIL_IMAP_TLS": "ssl",  # ssl | starttls | off
+        "SESIM_EMAIL_IMAP_MOVE_TO": "",  # empty: flag processed mail \Seen; else move it there
+        "SESIM_EMAIL_SMTP_HOST": "",
+        "SESIM_EMAIL_SMTP_PORT": 0,  # 0: 465 with ssl, 587 with starttls, 25 otherwise
+        "SESIM_EMAIL_SMTP_USER": "",
+        "SESIM_EMAIL_SMTP_PASSWORD": "",
+        "SESIM_EMAIL_SMTP_FROM": "",
+        "SESIM_EMAIL_SMTP_TLS": "starttls",  # ssl | starttls | off
+        "SESIM_EMAIL_INBOUND_SECRET": "",
+        "SESIM_EMAIL_AUTO_REPLY": True,
+        "SESIM_EMAIL_TIMEOUT": 30,
+        "SESIM_EMAIL_MAX_MESSAGE_BYTES": 30 * MB,
+        "SESIM_EMAIL_MAX_ATTACHMENT_BYTES": 8 * MB,
+        "SESIM_EMAIL_MAX_ATTACHMENTS": 10,
+        "SESIM_EMAIL_MAX_UNPACKED_BYTES": 50 * MB,
+    }
+
+
+@hookimpl
+def sesim_channel_info():
+    # Polled only when a mailbox is configured, so the worker does not fail every few minutes
+    # on a deployment that only uses the webhook.
+    polled = has_app_context() and bool(current_app.config.get("SESIM_EMAIL_IMAP_HOST"))
+    return ChannelInfo(name=CHANNEL, label=_l("E-mail"), pushes=True, polled=polled)
+
+
+@hookimpl
+def sesim_register_blueprints(app):
+    from plugins.email.webhook import bp
+
+    app.register_blueprint(bp)
+
+
+@hookimpl
+def sesim_fetch_messages(app, since):
+    from plugins.email.imap import fetch_messages
+
+    return fetch_messages(app.config)
+
+
+@hookimpl
+def sesim_send_message(message):
+    if message.channel != CHANNEL or message.direction != "out":
+        return None
+    from plugins.email.smtp import send
+
+    return send(message)
+
+
+@hookimpl
+def sesim_message_received(message):
+    from plugins.email.replies import on_received
+
+    on_received(message)

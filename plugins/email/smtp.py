@@ -1,0 +1,103 @@
+"""Sending replies by SMTP so that they thread under the woman's own mail.
+
+``In-Reply-To`` and ``References`` point at her mail's Message-ID; our own Message-ID is kept in
+``Message.data`` before the first try, so a retry sends the same mail, not a new thread. Errors are
+re-raised without any address in them: ``Message.error`` and the logs are not encrypted.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+_ADDRESS = re.compile(r"[^\s<>@\"']+@[^\s<>@\"']+")
+
+
+class SendError(RuntimeError):
+    """Sending failed; the text is safe to store and log."""
+
+
+def _scrub(text: str) -> str:
+    return _ADDRESS.sub("<address>", text)
+
+
+def _tls(config) -> str:
+    tls = str(config["SESIM_EMAIL_SMTP_TLS"]).strip().lower()
+    return {"true": "starttls", "1": "starttls", "yes": "starttls", "on": "starttls",
+            "false": "off", "0": "off", "no": "off", "": "off", "none": "off"}.get(tls, tls)
+
+
+def build(message, config) -> EmailMessage:
+    """The mail for an outbound ``Message``, threaded under the mail it answers."""
+    sender = config["SESIM_EMAIL_SMTP_FROM"] or config["SESIM_EMAIL_SMTP_USER"]
+    if not config["SESIM_EMAIL_SMTP_HOST"] or "@" not in (sender or ""):
+        raise SendError("sending e-mail is not configured: set SESIM_EMAIL_SMTP_HOST and "
+                        "SESIM_EMAIL_SMTP_FROM")
+    if not message.sender:
+        raise SendError("the reply has no recipient address")
+    original = message.in_reply_to
+    data = dict(message.data or {})
+    if "message_id" not in data:
+        data["message_id"] = make_msgid(idstring="sesim", domain=sender.rsplit("@", 1)[1].strip(">"))
+        message.data = data  # committed with the outcome, so a retry keeps the same id
+
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = message.sender
+    mail["Subject"] = _subject(original, message.language)
+    mail["Date"] = format_datetime(datetime.now(UTC))
+    mail["Message-ID"] = data["message_id"]
+    if original is not None and (original.data or {}).get("message_id"):
+        parent = original.data["message_id"]
+        mail["In-Reply-To"] = parent
+        mail["References"] = " ".join([*original.data.get("references", [])[-10:], parent])
+    if data.get("kind") == "case_code":
+        mail["Auto-Submitted"] = "auto-replied"  # RFC 3834: other robots must not answer
+    mail.set_content(message.text)
+    return mail
+
+
+def _subject(original, language: str | None) -> str:
+    if original is not None and original.subject:
+        subject = original.subject
+        return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+    with force_locale(language or current_app.config["SESIM_DEFAULT_LANGUAGE"]):
+        return _("Your message to %(site)s", site=current_app.config["SESIM_SITE_NAME"])
+
+
+def send(message) -> bool:
+    config = current_app.config
+    mail = build(message, config)
+    host, tls = config["SESIM_EMAIL_SMTP_HOST"], _tls(config)
+    port = int(config["SESIM_EMAIL_SMTP_PORT"] or {"ssl": 465, "starttls": 587}.get(tls, 25))
+    timeout = float(config["SESIM_EMAIL_TIMEOUT"])
+    try:
+        if tls == "ssl":
+            client = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+        with client:
+            if tls == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if config["SESIM_EMAIL_SMTP_USER"]:
+                client.login(config["SESIM_EMAIL_SMTP_USER"], config["SESIM_EMAIL_SMTP_PASSWORD"])
+            client.send_message(mail)
+    except smtplib.SMTPAuthenticationError as exc:
+        raise SendError(f"the SMTP server {host}:{port} rejected the login ({exc.smtp_code})") from None
+    except smtplib.SMTPRecipientsRefused:
+        raise SendError("the SMTP server refused the recipient address") from None
+    except smtplib.SMTPResponseException as exc:
+        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else ""
+        raise SendError(_scrub(f"the SMTP server said {exc.smtp_code} {detail}")) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise SendError(_scrub(f"cannot send through {host}:{port}: {exc}")) from None
+    return True
