@@ -1,0 +1,109 @@
+"""The `sesim` command: init, demo, users, channels fetch — through the real CLI group."""
+
+import pytest
+
+from core import hookimpl
+from core.channels import ChannelInfo
+from core.intake import Inbound
+from core.models import Category, ChannelCursor, Message, Report, User
+from core.passwords import check_password
+
+
+def test_init_adds_default_categories_in_three_languages(app, runner):
+    result = runner.invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        names = {c.slug: (c.name_az, c.name_ru, c.name_en) for c in Category.query.all()}
+    assert set(names) >= {"verbal", "physical", "stalking", "online", "sextortion", "workplace", "other"}
+    assert names["sextortion"][2] == "Sextortion / abuse of office"
+    assert all(all(n) for n in names.values())
+
+
+def test_demo_loads_once_across_baku_and_regions(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert "Demo reports loaded: 36" in first.output
+    second = runner.invoke(args=["demo"])
+    assert "already loaded" in second.output
+    with app.app_context():
+        assert Report.query.count() == 36
+        regions = {r.region_id for r in Report.query.all()}
+        assert "baku" in regions and regions & {"khachmaz", "sabirabad", "ismailli", "masalli"}
+        published = Report.query.filter_by(status="published").all()
+        assert published and all(r.public_latitude is not None for r in published)
+        assert Message.query.filter_by(channel="sms").count() == 2
+
+
+def test_users_create_hashes_the_password(app, runner):
+    result = runner.invoke(args=["users", "create", "Mod@Example.org", "--role", "moderator",
+                                 "--password", "long enough pw"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = User.query.one()
+        assert user.email == "mod@example.org" and user.role == "moderator"
+        assert user.password_hash.startswith("$argon2id$")
+        assert check_password(user.password_hash, "long enough pw")
+
+
+def test_users_create_prompts_for_the_password(app, runner):
+    result = runner.invoke(args=["users", "create", "law@example.org", "--role", "lawyer"],
+                           input="a secret phrase\na secret phrase\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert User.query.one().role == "lawyer"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["not-an-email", "--password", "long enough pw"], "must have an @-sign"),
+        (["a@example.org", "--password", "short"], "at least 10 characters"),
+        (["a@example.org", "--role", "king", "--password", "long enough pw"], "Invalid value for '--role'"),
+    ],
+)
+def test_users_create_refuses_bad_input(runner, args, message):
+    result = runner.invoke(args=["users", "create", *args])
+    assert result.exit_code != 0 and message in result.output
+
+
+class PolledChannel:
+    """A polled channel that fails half-way, as a network does."""
+
+    name = "fake"
+
+    def __init__(self, fail_after=None):
+        self.fail_after = fail_after
+
+    @hookimpl
+    def sesim_channel_info(self):
+        return ChannelInfo(self.name, "Fake", polled=True)
+
+    @hookimpl
+    def sesim_fetch_messages(self, app, since):
+        for n in range(3):
+            if self.fail_after is not None and n == self.fail_after:
+                raise ConnectionError("mailbox unreachable")
+            yield Inbound(channel=self.name, external_id=f"m{n}", text=f"message {n}", sender="+994500000000")
+            ChannelCursor.put(self.name, "", f"m{n}")  # advanced only after the core stored it
+
+
+def test_channels_fetch_counts_new_and_duplicates_and_survives_a_crash(app, runner):
+    host = app.extensions["sesim"]
+    host.manager.register(PolledChannel(fail_after=2), name="fake")
+    result = runner.invoke(args=["channels", "fetch", "--channel", "fake"])
+    assert result.exit_code == 1
+    assert "fake: 2 new, 0 duplicate, 0 failed — mailbox unreachable" in result.output
+    with app.app_context():
+        assert ChannelCursor.get("fake") == "m1"
+
+    host.manager.unregister(name="fake")
+    host.manager.register(PolledChannel(), name="fake")
+    result = runner.invoke(args=["channels", "fetch"])
+    assert result.exit_code == 0
+    assert "fake: 1 new, 2 duplicate, 0 failed" in result.output
+    with app.app_context():
+        assert Message.query.filter_by(channel="fake").count() == 3
+
+
+def test_channels_fetch_unknown_channel(runner):
+    result = runner.invoke(args=["channels", "fetch", "--channel", "pigeon"])
+    assert result.exit_code != 0 and "no enabled channel named 'pigeon'" in result.output
