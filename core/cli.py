@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from core import worker
+
 
 def _create_app():
     from core import create_app
@@ -26,6 +28,7 @@ def init_app(app, plugins) -> None:
     app.cli.add_command(plugins_group)
     app.cli.add_command(users_group)
     app.cli.add_command(channels_group)
+    app.cli.add_command(worker.worker_command)
     with app.app_context():
         plugins.call("sesim_cli_commands", cli=app.cli)
 

@@ -39,6 +39,9 @@ DEFAULTS: dict = {
     "SESIM_RATELIMIT_CASE": "20 per hour",
     "SESIM_RATELIMIT_STORAGE": "memory://",
     "SESIM_QUEUE_URL": "",
+    "SESIM_QUEUE_NAME": "sesim",  # several deployments may share one Redis
+    "SESIM_FETCH_INTERVAL": 300,  # seconds between fetches of polled channels (sesim worker)
+    "SESIM_RETRY_INTERVAL": 600,  # seconds between retries of unsent replies (sesim worker)
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_DEV": False,

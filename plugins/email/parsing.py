@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
+from flask import current_app
+
+from core import detection
 from core.intake import Inbound
 from plugins.email import attachments
 from plugins.email.text import decode_bytes, html_to_text, strip_replies
@@ -24,6 +27,7 @@ log = logging.getLogger("sesim.email")
 
 CHANNEL = "email"
 MAX_FORWARD_DEPTH = 3
+SUGGESTION_CHARS = 3000
 _MSGID = re.compile(r"<[^<>\s]+>")
 _AUTOMATIC_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounce)",
                                 re.IGNORECASE)
@@ -76,8 +80,12 @@ def parse(raw: bytes, *, truncated: bool = False, fallback_id: str | None = None
         refused.append({"reason": "the whole mail was over the size limit; attachments dropped"})
     if refused:
         data["attachments_refused"] = refused
+    # Hints for moderators, as for SMS; a long mail is judged by its start.
+    default = current_app.config.get("SESIM_DEFAULT_LANGUAGE", "az")
+    data["suggestions"] = detection.suggestions(f"{subject or ''}\n{text}"[:SUGGESTION_CHARS], default)
     return Inbound(channel=CHANNEL, external_id=external_id, text=text, sender=sender,
-                   subject=subject, data=data, attachments=files)
+                   subject=subject, language=data["suggestions"]["language"], data=data,
+                   attachments=files)
 
 
 def message_id(msg) -> str | None:
@@ -229,7 +237,3 @@ def _attachment(part, collected: _Collected) -> None:
 def _refuse(collected: _Collected, ctype: str, reason: str) -> None:
     log.warning("e-mail attachment refused (%s): %s; the rest of the mail is kept", ctype, reason)
     collected.refused.append({"content_type": ctype, "reason": reason})
-
-
-def addresses(value: str) -> list[str]:
-    return [addr for _name, addr in getaddresses([value]) if "@" in addr]

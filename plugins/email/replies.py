@@ -4,38 +4,18 @@ the woman her case code in her language. Robots (auto-replies, bounces, lists) g
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core import casecodes
-from core.config import split_list
 from core.extensions import db
 from core.intake import queue_reply
 from core.models import Message
 from plugins.email.parsing import CHANNEL
 
 log = logging.getLogger("sesim.email")
-
-_AZ_LETTERS = re.compile(r"[əƏğĞıİşŞ]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-
-
-def detect_language(text: str) -> str:
-    """A small stand-in until the core has a detector: Azerbaijani letters, Cyrillic, else default."""
-    offered = split_list(current_app.config["SESIM_LANGUAGES"])
-    sample = text[:2000]
-    guess = current_app.config["SESIM_DEFAULT_LANGUAGE"]
-    if len(_AZ_LETTERS.findall(sample)) >= 2:
-        guess = "az"
-    elif len(_CYRILLIC.findall(sample)) > len(sample) // 4:
-        guess = "ru"
-    elif sample.isascii() and re.search(r"\b(the|and|i|my|he|she|was)\b", sample, re.IGNORECASE):
-        guess = "en"
-    return guess if guess in offered else current_app.config["SESIM_DEFAULT_LANGUAGE"]
-
 
 def thread_parent(message: Message) -> Message | None:
     """The earliest stored mail from her that this one answers (her client lists it in
@@ -60,8 +40,6 @@ def on_received(message: Message) -> None:
         message.language = message.language or parent.language
         db.session.commit()
         return
-    message.language = message.language or detect_language(f"{message.subject or ''}\n{message.text}")
-    db.session.commit()
     if not _should_send_code(message):
         return
     code, code_hash = casecodes.issue()
