@@ -1,0 +1,152 @@
+"""The map's data, read only through ``core.publicdata``: clustered points for a bounding box and
+report counts per area. Counting happens in the database (GROUP BY on the public point), so the
+work in Python grows with the number of distinct blurred points, not with the number of reports."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from flask import url_for
+from flask_babel import ngettext
+from sqlalchemy import func
+
+from core import gazetteer
+from core.models import Category, Report, report_categories
+from core.publicdata import Filters, public_fields, public_point, published
+from plugins.map import clustering
+from plugins.map.outlines import Areas
+
+DETAIL_LIMIT = 200  # at most this many reports in view: popups list their titles
+POPUP_LIST = 10  # a cluster of up to this many reports lists them in its popup
+DEFAULT_COLOUR = "#7f8c8d"
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# Everything ``public_point`` reads, labelled as the Report attributes it reads.
+POINT_COLUMNS = (
+    Report.location_precision.label("location_precision"),
+    Report.public_latitude.label("public_latitude"),
+    Report.public_longitude.label("public_longitude"),
+    Report.region_id.label("region_id"),
+)
+
+
+def count_label(count: int) -> str:
+    """"1 report", "5 reports" in the reader's language (plural rules differ: ru has three)."""
+    return ngettext("%(num)s report", "%(num)s reports", count)
+
+
+def reference_latitude() -> float:
+    """One latitude for the cell shape of the whole deployment, so clusters never shift on pan."""
+    bounds = gazetteer.load().bounds
+    return (bounds["south"] + bounds["north"]) / 2
+
+
+def _in_bbox(point, bbox) -> bool:
+    if bbox is None:
+        return True
+    west, south, east, north = bbox
+    return south <= point[0] <= north and west <= point[1] <= east
+
+
+def _grouped_points(filters: Filters):
+    """``{public point: [count, Counter(category id → count)]}`` of the matching reports."""
+    base = published(filters).order_by(None)
+    groups: dict = {}
+    for row in base.with_entities(*POINT_COLUMNS, func.count(Report.id)).group_by(*POINT_COLUMNS):
+        point = public_point(row)
+        # ``public_point`` may move a report (region precision → region centre): check again.
+        if point is not None and _in_bbox(point, filters.bbox):
+            entry = groups.setdefault(point, [0, Counter()])
+            entry[0] += row[-1]
+    if not groups:
+        return groups
+    by_category = (
+        base.join(report_categories, report_categories.c.report_id == Report.id)
+        .with_entities(*POINT_COLUMNS, report_categories.c.category_id, func.count(Report.id))
+        .group_by(*POINT_COLUMNS, report_categories.c.category_id)
+    )
+    for row in by_category:
+        entry = groups.get(public_point(row))
+        if entry is not None:
+            entry[1][row[-2]] += row[-1]
+    return groups
+
+
+def _colours() -> dict[int, tuple[str, str]]:
+    """``{category id: (slug, colour)}``; a colour that is not ``#rrggbb`` falls back to grey."""
+    rows = Category.query.with_entities(Category.id, Category.slug, Category.colour)
+    return {i: (slug, colour if HEX_COLOUR.match(colour or "") else DEFAULT_COLOUR)
+            for i, slug, colour in rows}
+
+
+def _details(filters: Filters, language: str, zoom: int, latitude: float) -> dict:
+    """``{cell key: [popup entries]}`` for a small view: title, date, link, verified."""
+    listed: dict = defaultdict(list)
+    for report in published(filters).limit(DETAIL_LIMIT):
+        fields = public_fields(report, language)
+        if fields["lat"] is None:
+            continue
+        key = clustering.cell_key(fields["lat"], fields["lon"], zoom, latitude)
+        listed[key].append({
+            "title": fields["title"],
+            "occurred_on": fields["occurred_on"],
+            "verified": fields["verified"],
+            "categories": fields["category_names"],
+            "url": url_for("public.report_detail", public_id=fields["id"]),
+        })
+    return listed
+
+
+def feature_collection(filters: Filters, zoom: int, language: str, list_args: dict) -> dict:
+    """GeoJSON of the clusters in ``filters.bbox`` at ``zoom``: one Point per grid cell with its
+    count, dominant category and colour, a link to the list of its reports, and, when few reports
+    are in view, their titles and links for the popup."""
+    latitude = reference_latitude()
+    groups = _grouped_points(filters)
+    cells = clustering.cluster(
+        ((lat, lon, count, cats) for (lat, lon), (count, cats) in groups.items()), zoom, latitude
+    )
+    total = sum(cell.count for cell in cells.values())
+    details = _details(filters, language, zoom, latitude) if 0 < total <= DETAIL_LIMIT else {}
+    colours = _colours()
+    features = []
+    for key, cell in cells.items():
+        slug, colour = colours.get(cell.dominant, (None, DEFAULT_COLOUR))
+        lat, lon = cell.point
+        bbox = ",".join(f"{v:.5f}" for v in cell.bounds)
+        properties = {
+            "count": cell.count,
+            "label": count_label(cell.count),
+            "category": slug,
+            "colour": colour,
+            "list_url": url_for("map.index", **{**list_args, "bbox": bbox}) + "#reports",
+        }
+        if cell.count <= POPUP_LIST and key in details:
+            properties["reports"] = details[key]
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+            "properties": properties,
+        })
+    return {"type": "FeatureCollection", "features": features, "total": total, "zoom": zoom,
+            "label": ngettext("%(num)s report in view", "%(num)s reports in view", total)}
+
+
+def area_counts(filters: Filters, areas: Areas) -> tuple[Counter, Counter]:
+    """``(reports per outline id, reports per region without a finer outline)``."""
+    columns = (Report.region_id, Report.place_id, Report.location_precision)
+    rows = (
+        published(replace(filters, bbox=None)).order_by(None)
+        .with_entities(*columns, func.count(Report.id)).group_by(*columns)
+    )
+    counts: Counter = Counter()
+    unplaced: Counter = Counter()
+    for region_id, place_id, precision, count in rows:
+        area = areas.area_of(region_id, place_id, precision)
+        if area is not None:
+            counts[area] += count
+        elif precision != "hidden" and region_id:
+            unplaced[region_id] += count
+    return counts, unplaced

@@ -1,0 +1,241 @@
+"""``/map`` (filters as a plain GET form, the map shell, a list that needs no JavaScript) and its
+data: ``/map/points.geojson`` (clusters in a bounding box) and ``/map/areas.geojson`` (outlines
+with report counts, for the choropleth)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from core import gazetteer
+from core.config import ConfigError, split_list
+from core.models import Category
+from core.publicdata import FilterError, parse_filters, public_fields, published
+from plugins.map import csp, outlines, points, shell
+from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
+from plugins.map.tiles import tile_source
+
+log = logging.getLogger("sesim.map")
+bp = Blueprint("map", __name__, url_prefix="/map", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+PER_PAGE = 50
+MAX_PAGE = 10_000
+FILTER_KEYS = ("category", "since", "until", "region", "verified")
+DEFAULT_ZOOM = 7
+GEOJSON = "application/geo+json"
+
+
+class InputError(ValueError):
+    """A page number or zoom that cannot be used; ``str()`` is the translated reason."""
+
+
+def init_app(app) -> None:
+    try:
+        areas = outlines.load(app.config, app.instance_path)
+    except ConfigError as exc:  # the map must still work: fall back to the drawn outlines
+        log.error("%s; using the outlines drawn from the gazetteer", exc)
+        areas = outlines.drawn(app.config)
+    app.extensions["sesim_map_areas"] = areas
+    app.register_blueprint(bp)
+
+
+def _areas() -> outlines.Areas:
+    return current_app.extensions["sesim_map_areas"]
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _whole(value: str | None, name: str, low: int, high: int, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise InputError(_("%(name)s must be a whole number from %(low)s to %(high)s.",
+                           name=name, low=low, high=high))
+    return int(value)
+
+
+def _filter_args(with_bbox: bool = False) -> dict:
+    """The page's filters as query arguments (category may repeat), for links that keep them."""
+    keys = (*FILTER_KEYS, "bbox") if with_bbox else FILTER_KEYS
+    args = {key: [v for v in request.args.getlist(key) if v] for key in keys}
+    return {key: values for key, values in args.items() if values}
+
+
+def _json_error(exc: Exception):
+    return jsonify(error=str(exc), status=400), 400
+
+
+def _geojson(data: dict):
+    response = jsonify(data)
+    response.mimetype = GEOJSON
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/points.geojson")
+def points_geojson():
+    """Clusters of the matching published reports in ``bbox`` at ``zoom`` (default: the country)."""
+    try:
+        filters = parse_filters(request.args)
+        zoom = _whole(request.args.get("zoom"), "zoom", MIN_ZOOM, MAX_ZOOM, DEFAULT_ZOOM)
+    except (FilterError, InputError) as exc:
+        return _json_error(exc)
+    data = points.feature_collection(filters, zoom, _language(), _filter_args())
+    return _geojson(data)
+
+
+@bp.route("/areas.geojson")
+def areas_geojson():
+    """The outlines with the number of matching reports in each (``count``) and their names."""
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as exc:
+        return _json_error(exc)
+    counts, unplaced = points.area_counts(filters, _areas())
+    language = _language()
+    gaz = gazetteer.load()
+    features = []
+    for feature in _areas().collection["features"]:
+        props = feature["properties"]
+        place = gaz.place(props["id"])
+        features.append({**feature, "properties": {
+            **props,
+            "name": place.name(language) if place else props["id"],
+            "count": counts.get(props["id"], 0),
+            "label": points.count_label(counts.get(props["id"], 0)),
+            "list_url": url_for("map.index", **_area_args(props)) + "#reports",
+        }})
+    return _geojson({
+        "type": "FeatureCollection",
+        "features": features,
+        "approximate": _areas().approximate,
+        "max": max(counts.values(), default=0),
+        "unplaced": {gaz.place(r).name(language) if gaz.place(r) else r: n for r, n in unplaced.items()},
+    })
+
+
+def _area_args(props: dict) -> dict:
+    """Filters for the list of one area: its region (districts narrow no further than that)."""
+    args = _filter_args()
+    args["region"] = props.get("parent") or props["id"]
+    return args
+
+
+def _bounds(filters) -> list[list[float]]:
+    """Where the map opens: the bbox asked for, else the chosen region's outlines, else the country."""
+    if filters.bbox:
+        west, south, east, north = filters.bbox
+        return [[south, west], [north, east]]
+    if filters.region:
+        rings = [
+            point
+            for f in _areas().collection["features"]
+            if filters.region in (f["properties"]["id"], f["properties"]["parent"])
+            for point in _flatten(f["geometry"]["coordinates"])
+        ]
+        if rings:
+            lons, lats = [p[0] for p in rings], [p[1] for p in rings]
+            return [[min(lats), min(lons)], [max(lats), max(lons)]]
+    b = gazetteer.load().bounds
+    return [[b["south"], b["west"]], [b["north"], b["east"]]]
+
+
+def _flatten(coordinates):
+    if coordinates and isinstance(coordinates[0], int | float):
+        yield coordinates
+        return
+    for item in coordinates:
+        yield from _flatten(item)
+
+
+def _shell(filters, query_args: dict) -> shell.Shell:
+    tiles = tile_source(current_app.config)
+    query = url_for("map.points_geojson", **query_args).partition("?")[2]
+    settings = {
+        "points": url_for("map.points_geojson"),
+        "areas": url_for("map.areas_geojson"),
+        "query": query,
+        "approximate": _areas().approximate,
+        "text": {
+            "list": _("Show these reports in the list"),
+            "verified": _("Verified"),
+            "loading": _("Loading reports…"),
+            "failed": _("The reports could not be loaded. The list below the map still works."),
+            "outlines": _("Outlines are approximate"),
+            "fewer": _("Fewer"),
+            "more": _("More"),
+        },
+    }
+    layers = [
+        shell.RemoteLayer("outlines", _("District and region outlines"), {}, show=tiles is None),
+        shell.RemoteLayer("choropleth", _("Reports by district and region"), {}, show=False),
+        shell.RemoteLayer("points", _("Reports"), {}),
+    ]
+    return shell.build(
+        label=_("Map of published reports"),
+        bounds=_bounds(filters),
+        tiles=(tiles.url, tiles.attribution, _("Map")) if tiles else None,
+        layers=layers,
+        settings=settings,
+    )
+
+
+def _form_choices(language: str) -> dict:
+    """What the filter form offers, and what the request picked (checked boxes, selections)."""
+    wanted = split_list(current_app.config.get("SESIM_REGIONS"))
+    categories = Category.query.filter_by(active=True).order_by(Category.position).all()
+    return {
+        "chosen": request.args,
+        "picked": {s for value in request.args.getlist("category") for s in value.split(",")},
+        "categories": categories,
+        "colours": {c.slug: c.colour for c in categories},
+        "regions": [(r.id, r.name(language)) for r in gazetteer.load().regions
+                    if not wanted or r.id in wanted],
+    }
+
+
+@bp.route("")
+def index():
+    language = _language()
+    nonce = csp.new_nonce()
+    try:
+        filters = parse_filters(request.args)
+        page = _whole(request.args.get("page"), "page", 1, MAX_PAGE, 1)
+    except (FilterError, InputError) as exc:
+        body = render_template("map/index.html", error=str(exc), shell=None, **_form_choices(language))
+        return body, 400
+    matching = published(filters)
+    total = matching.order_by(None).count()
+    reports = matching.offset((page - 1) * PER_PAGE).limit(PER_PAGE).all()
+    counts, unplaced = points.area_counts(filters, _areas())
+    gaz = gazetteer.load()
+    area_rows = sorted(
+        ((gaz.place(area_id).name(language) if gaz.place(area_id) else area_id, count)
+         for area_id, count in counts.items()),
+        key=lambda row: (-row[1], row[0]),
+    )
+    body = render_template(
+        "map/index.html",
+        error=None,
+        shell=_shell(filters, _filter_args()),
+        nonce=nonce,
+        reports=[public_fields(r, language) for r in reports],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        page_args=_filter_args(with_bbox=True),
+        filter_args=_filter_args(),
+        area_rows=area_rows,
+        unplaced=[(gaz.place(r).name(language) if gaz.place(r) else r, n) for r, n in unplaced.items()],
+        approximate=_areas().approximate,
+        area_filter=replace(filters, bbox=None) != filters,
+        **_form_choices(language),
+    )
+    return body, 200, {"Content-Security-Policy": csp.policy_with_nonce(nonce)}
