@@ -1,0 +1,38 @@
+"""SMS channel: SMSSync, Twilio, an Africa's Talking-style aggregator and a generic HTTP gateway.
+
+Every SMS is stored first (``core.intake.receive``), then answered in the language it was
+written in; replies go back through the gateway she used. See ``docs/sms.md``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from core import hookimpl
+from core.channels import ChannelInfo
+
+
+@hookimpl
+def sesim_config_defaults():
+    from plugins.sms.settings import DEFAULTS
+
+    return dict(DEFAULTS)
+
+
+@hookimpl
+def sesim_register_blueprints(app):
+    from plugins.sms.views import register
+
+    register(app)
+
+
+@hookimpl
+def sesim_channel_info():
+    return ChannelInfo(name="sms", label=_l("SMS"), pushes=True)
+
+
+@hookimpl
+def sesim_send_message(message):
+    from plugins.sms.outbound import send
+
+    return send(message)

@@ -1,0 +1,92 @@
+"""One path for every gateway: store the SMS first, then keywords, suggestions and the reply."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+from core import casecodes, detection
+from core.crypto import keyed_hash
+from core.extensions import db
+from core.intake import Inbound, queue_reply, receive
+from core.models import Message
+from plugins.sms import replies
+from plugins.sms.settings import setting
+
+log = logging.getLogger("sesim.sms")
+
+MAX_SENDER = 64
+
+
+@dataclass
+class Outcome:
+    message: Message
+    created: bool
+    reply: Message | None = None
+
+
+def derived_id(*parts: str) -> str:
+    """An id for gateways that send none: the same SMS delivered twice gets the same id, and the
+    id reveals nothing about the sender."""
+    return "derived-" + keyed_hash("|".join(parts), "sms-id")[:40]
+
+
+def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: datetime | None,
+           problems: list[str], extras: dict | None = None) -> Outcome:
+    """Store the SMS (idempotently), then answer it; a failure after storing is logged, not raised."""
+    text = (text or "").strip()
+    default = current_app.config.get("SESIM_DEFAULT_LANGUAGE", "az")
+    suggestions = detection.suggestions(text, default)
+    found = replies.keyword(text)
+    data = {"gateway": gateway, "suggestions": suggestions, **(extras or {})}
+    if found:
+        data["keyword"] = found.name
+    if not text:
+        problems = [*problems, "empty"]
+    if problems:
+        data["problems"] = sorted(set(problems))
+    message, created = receive(Inbound(
+        channel="sms",
+        external_id=f"{gateway}:{external_id}",
+        sender=sender.strip()[:MAX_SENDER],
+        text=text,
+        received_at=sent_at,
+        language=found.language if found else suggestions["language"],
+        data=data,
+    ))
+    outcome = Outcome(message, created)
+    if created:
+        try:
+            outcome.reply = _answer(message, gateway, found)
+        except Exception:  # the message is stored; a failed reply must not fail the webhook
+            db.session.rollback()
+            log.exception("could not answer SMS message %s", message.id)
+    return outcome
+
+
+def _answer(message: Message, gateway: str, found: replies.Keyword | None) -> Message | None:
+    if found is not None:
+        message.status = "ignored"  # a keyword is not a report; moderators still see it
+        db.session.commit()
+    if message.status == "spam" or not message.text or (found and found.name != "help"):
+        return None  # STOP and START get no answer: silence is the safest confirmation
+    if replies.opted_out(message.sender_hash):
+        return None
+    auto = bool(setting("AUTO_REPLY"))
+    via = {"via": "twiml"} if gateway == "twilio" else {}
+    reply_gateway = gateway if gateway in ("twilio", "smssync") else None
+    if found is not None:
+        if not setting("HELP_REPLY"):
+            return None
+        text = replies.help_text(message.language, case_codes=auto)
+        return queue_reply(message, text, gateway=reply_gateway, kind="help", **via)
+    if not auto:
+        return None
+    code, code_hash = casecodes.issue()
+    message.case_code_hash = code_hash
+    db.session.commit()
+    text = replies.case_code_text(message.language, code)
+    return queue_reply(message, text, gateway=reply_gateway, kind="case-code", **via)

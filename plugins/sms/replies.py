@@ -1,0 +1,96 @@
+"""What Sesim says back by SMS: keywords, reply texts in her language, opt-out, and redaction.
+
+A reply can endanger a woman whose phone is checked, so replies are short, end with a safety note,
+never repeat what she wrote, and stop for good after she sends STOP. The case code is stored
+only as a hash on her message; the outbound copy of the reply loses the code once it is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from core.detection import fold
+from core.models import Message
+
+
+@dataclass(frozen=True)
+class Keyword:
+    name: str  # help | stop | start
+    language: str
+
+
+# A keyword is the whole message (one word, any case, with or without Azerbaijani letters).
+_KEYWORDS = {
+    "help": {"en": ["help", "info"], "az": ["kömək", "komek", "yardım", "кемек", "комек"],
+             "ru": ["помощь", "помогите", "pomosh", "pomoshch", "инфо"]},
+    "stop": {"en": ["stop", "unsubscribe"], "az": ["dayan", "dayandır", "dur"],
+             "ru": ["стоп", "хватит"]},
+    "start": {"en": ["start"], "az": ["başla", "basla"], "ru": ["старт", "начать"]},
+}
+_LOOKUP = {
+    fold(word): Keyword(name, language)
+    for name, languages in _KEYWORDS.items()
+    for language, words in languages.items()
+    for word in reversed(words)
+}
+
+
+def keyword(text: str) -> Keyword | None:
+    words = re.findall(r"[^\W\d_]+", text or "")
+    if len(words) != 1 or len(text.strip()) > 20:
+        return None
+    return _LOOKUP.get(fold(words[0]))
+
+
+def opted_out(sender_hash: str | None) -> bool:
+    """True when this sender's latest STOP/START keyword was STOP."""
+    if not sender_hash:
+        return False
+    rows = (Message.query.filter_by(channel="sms", direction="in", sender_hash=sender_hash)
+            .order_by(Message.id.desc()).limit(500))
+    for row in rows:
+        found = (row.data or {}).get("keyword")
+        if found in ("stop", "start"):
+            return found == "stop"
+    return False
+
+
+def _site() -> str:
+    return current_app.config.get("SESIM_SITE_NAME") or "Sesim"
+
+
+def case_code_text(language: str, code: str) -> str:
+    with force_locale(language):
+        return _(
+            "%(site)s: we received your message. Case code: %(code)s. Keep it secret: with it you "
+            "can follow your case. For your safety, delete this SMS and the one you sent.",
+            site=_site(), code=code,
+        )
+
+
+def help_text(language: str, case_codes: bool) -> str:
+    with force_locale(language):
+        if case_codes:
+            return _(
+                "%(site)s: write in one SMS what happened, where (district, town or village) and "
+                "when. We reply with a case code. Send STOP for no more SMS. Delete these messages.",
+                site=_site(),
+            )
+        return _(
+            "%(site)s: write in one SMS what happened, where (district, town or village) and "
+            "when. Send STOP for no more SMS. Delete these messages.",
+            site=_site(),
+        )
+
+
+CODE = re.compile(r"\b\d{4}[- ]?\d{4}[- ]?\d{4}\b")
+
+
+def redact(text: str) -> str:
+    """Replace a case code in a stored copy of a reply once the SMS has left."""
+    return CODE.sub("XXXX-XXXX-XXXX", text or "")
