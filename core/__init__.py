@@ -13,7 +13,7 @@ __all__ = ["create_app", "hookimpl"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from core import api, auth, cli, errors, i18n, public, security, stats, themes
+    from core import admin, api, auth, cli, errors, i18n, public, security, stats, themes
     from core import config as settings
     from core.extensions import db, limiter, migrate
     from core.plugins import PluginHost
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app, plugins.translation_dirs())
     themes.init_app(app)
     public.init_app(app)
+    admin.init_app(app)
     stats.init_app(app)
     api.init_app(app)
     with app.app_context():

@@ -15,6 +15,7 @@ from core.extensions import babel
 
 log = logging.getLogger("sesim.i18n")
 CORE_TRANSLATIONS = Path(__file__).parent / "translations"
+ADMIN_TRANSLATIONS = Path(__file__).parent / "admin" / "translations"
 STATS_TRANSLATIONS = Path(__file__).parent / "stats" / "translations"  # /stats and /api/v1
 
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
@@ -54,7 +55,7 @@ def compile_catalogues(directories) -> None:
 
 
 def init_app(app, extra_dirs) -> None:
-    directories = [str(CORE_TRANSLATIONS), str(STATS_TRANSLATIONS), *extra_dirs]
+    directories = [str(CORE_TRANSLATIONS), str(ADMIN_TRANSLATIONS), str(STATS_TRANSLATIONS), *extra_dirs]
     compile_catalogues(directories)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["SESIM_DEFAULT_LANGUAGE"]

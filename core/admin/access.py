@@ -1,0 +1,83 @@
+"""Who may do what in /admin: one decorator per view, and the rule for lawyers' reports.
+
+Every refusal is written to the audit log before the 403 is sent.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import or_
+
+from core.admin.audit import record
+from core.extensions import db
+from core.models import Report
+
+STAFF = ("admin", "moderator", "lawyer")
+EDITORS = ("admin", "moderator")
+ADMINS = ("admin",)
+
+
+def refuse(reason: str, target=None, status: int = 403):
+    """Log the refusal and stop the request."""
+    db.session.rollback()
+    record(f"refused.{reason}", target, note=f"{request.method} {request.path}", commit=True)
+    abort(status)
+
+
+def roles(*allowed: str):
+    """Let only staff with one of ``allowed`` roles through; others are refused and audited."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated or current_user.role not in allowed:
+                refuse("role")
+            return view(*args, **kwargs)
+
+        wrapper.sesim_roles = allowed
+        return wrapper
+
+    return decorator
+
+
+def open_view(view):
+    """Mark a view reachable without a session (login, invitation links)."""
+    view.sesim_open = True
+    return view
+
+
+def _lawyer_condition(user):
+    condition = Report.assigned_lawyer_id == user.id
+    if current_app.config["SESIM_LEGAL_HELP"]:
+        condition = or_(condition, Report.wants_legal_help.is_(True))
+    return condition
+
+
+def visible_reports(user):
+    """The reports ``user`` may open: all for editors; assigned or legal-help ones for lawyers."""
+    query = Report.query
+    if user.role == "lawyer":
+        query = query.filter(_lawyer_condition(user))
+    return query
+
+
+def can_see(user, report: Report) -> bool:
+    if user.role in EDITORS:
+        return True
+    if user.role != "lawyer":
+        return False
+    if report.assigned_lawyer_id == user.id:
+        return True
+    return bool(current_app.config["SESIM_LEGAL_HELP"] and report.wants_legal_help)
+
+
+def report_or_refuse(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        abort(404)
+    if not can_see(current_user, report):
+        refuse("report", report)
+    return report

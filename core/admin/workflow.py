@@ -1,0 +1,167 @@
+"""What moderation does to a report, apart from the pages: make one from messages, edit with a
+revision, move the public point, publish, reject. Each step writes the audit log; the caller
+commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+
+from core import gazetteer
+from core.admin.audit import record
+from core.config import split_list
+from core.extensions import db
+from core.models import Category, Message, Report, ReportRevision
+from core.models.base import utcnow
+from core.plugins import call_hook
+
+EDITABLE = ("title", "story", "occurred_at", "place_id", "region_id", "language",
+            "consent_publish", "wants_legal_help", "categories")
+STATUS_ACTIONS = {"publish": "published", "reject": "rejected", "archive": "archived",
+                  "reopen": "pending"}
+
+
+class WorkflowError(ValueError):
+    """A step is not possible; ``str(error)`` is a translated reason for the moderator."""
+
+
+def snapshot(report: Report, fields=EDITABLE) -> dict:
+    """Plain values of ``fields``, comparable and JSON-ready."""
+    values = {}
+    for name in fields:
+        value = getattr(report, name)
+        if name == "categories":
+            value = sorted(c.slug for c in value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        values[name] = value
+    return values
+
+
+def apply_fields(report: Report, fields: dict) -> None:
+    """Set the moderator's fields; a place also sets the region and the public point."""
+    place = gazetteer.load().place(fields["place_id"]) if fields.get("place_id") else None
+    report.title = fields["title"].strip()
+    report.story = fields["story"].strip()
+    report.occurred_at = datetime.combine(fields["occurred_on"], datetime.min.time())
+    report.language = fields["language"]
+    report.consent_publish = bool(fields["consent_publish"])
+    report.wants_legal_help = bool(fields["wants_legal_help"])
+    report.categories = Category.query.filter(Category.id.in_(fields["category_ids"] or [])).all()
+    if place is not None:
+        report.place_id, report.region_id = place.id, place.region_id
+    elif fields.get("place_id") == "":
+        report.place_id = report.region_id = None
+    set_public_location(report, report.location_precision)
+
+
+def edit(report: Report, fields: dict, user) -> ReportRevision | None:
+    """Apply an edit and keep what it replaced as a revision (the first one holds the original)."""
+    before = snapshot(report)
+    apply_fields(report, fields)
+    after = snapshot(report)
+    changes = {k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]}
+    if not changes:
+        return None
+    revision = ReportRevision(report=report, user_id=user.id, changes=changes)
+    db.session.add(revision)
+    record("report.edited", report, before={k: v[0] for k, v in changes.items()},
+           after={k: v[1] for k, v in changes.items()})
+    return revision
+
+
+def original_values(report: Report) -> dict:
+    """Each edited field as the reporter (or the first moderator) left it."""
+    found: dict = {}
+    for revision in report.revisions:
+        for name, (before, _after) in revision.changes.items():
+            found.setdefault(name, before)
+    return found
+
+
+def report_from_messages(messages: list[Message], fields: dict, user) -> Report:
+    """A new pending report made from one sender's messages, which become ``converted``."""
+    from flask_babel import gettext as _
+
+    if not messages:
+        raise WorkflowError(_("Choose at least one message."))
+    senders = {m.sender_hash for m in messages}
+    if len(messages) > 1 and (len(senders) > 1 or None in senders):
+        raise WorkflowError(_("Only messages from the same sender can go into one report."))
+    if any(m.direction != "in" or m.report_id for m in messages):
+        raise WorkflowError(_("One of these messages already belongs to a report."))
+    first = min(messages, key=lambda m: m.received_at)
+    config = current_app.config
+    report = Report(source_channel=first.channel, location_precision=config["SESIM_LOCATION_PRECISION"],
+                    title="", story="", occurred_at=utcnow())
+    apply_fields(report, fields)
+    db.session.add(report)
+    db.session.flush()
+    for message in messages:
+        message.report = report
+        message.status = "converted"
+        for attachment in message.attachments:
+            attachment.report = report
+    record("report.created_from_messages", report, after={
+        **snapshot(report), "messages": [m.id for m in messages]})
+    return report
+
+
+def set_public_location(report: Report, precision: str) -> None:
+    """Blur the point to ``precision``; the exact point itself is never public."""
+    config = current_app.config
+    gaz = gazetteer.load()
+    report.location_precision = precision
+    if precision == "hidden":
+        report.public_latitude = report.public_longitude = None
+        return
+    if precision == "region":
+        region = gaz.region(report.region_id or "")
+        report.public_latitude, report.public_longitude = (region.lat, region.lon) if region else (None, None)
+        return
+    place = gaz.place(report.place_id) if report.place_id else None
+    lat, lon, place = gazetteer.public_location(
+        place, report.latitude, report.longitude, precision, config["SESIM_LOCATION_GRID"],
+        split_list(config["SESIM_REGIONS"]) or None)
+    report.public_latitude, report.public_longitude = lat, lon
+    if place is not None and not report.place_id:
+        report.place_id, report.region_id = place.id, place.region_id
+
+
+def moderate(report: Report, verified: bool, note: str, precision: str, public_story: str, user) -> None:
+    """Verification, public location and the redacted public story, audited together."""
+    fields = ("verified", "verification_note", "location_precision", "public_story")
+    before = {name: getattr(report, name) for name in fields}
+    if verified and not report.verified:
+        report.verified_at, report.verified_by_id = utcnow(), user.id
+    elif not verified:
+        report.verified_at = report.verified_by_id = None
+    report.verified = verified
+    report.verification_note = (note or "").strip() or None
+    set_public_location(report, precision)
+    report.public_story = (public_story or "").strip() or None
+    after = {name: getattr(report, name) for name in fields}
+    if before != after:
+        record("report.moderated", report,
+               before={k: v for k, v in before.items() if before[k] != after[k]},
+               after={k: v for k, v in after.items() if before[k] != after[k]})
+
+
+def change_status(report: Report, action: str, user) -> bool:
+    """Publish, reject, archive or reopen; return False when nothing changed. Publishing fires
+    ``sesim_report_published`` after the commit; rejecting tells nothing to anyone."""
+    status = STATUS_ACTIONS[action]
+    if report.status == status:
+        return False
+    before = report.status
+    report.status = status
+    if status == "published":
+        report.published_at = utcnow()
+        if report.public_latitude is None and report.location_precision != "hidden":
+            set_public_location(report, report.location_precision)
+    record(f"report.{action}", report, before={"status": before}, after={"status": status})
+    if status == "published":
+        db.session.commit()
+        call_hook("sesim_report_published", report=report)
+    return True
