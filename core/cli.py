@@ -28,6 +28,7 @@ def init_app(app, plugins) -> None:
     app.cli.add_command(plugins_group)
     app.cli.add_command(users_group)
     app.cli.add_command(channels_group)
+    app.cli.add_command(doctor_command)
     app.cli.add_command(worker.worker_command)
     with app.app_context():
         plugins.call("sesim_cli_commands", cli=app.cli)
@@ -128,4 +129,17 @@ def channels_fetch(channel):
     for result in results:
         click.echo(result.summary())
     if any(r.error or r.failed for r in results):
+        sys.exit(1)
+
+
+@click.command("doctor")
+@with_appcontext
+def doctor_command():
+    """Check the deployment's settings, secrets, database and plugins."""
+    from core.doctor import check
+
+    findings = check()
+    for finding in findings:
+        click.echo(f"{finding.level.upper():8} {finding.text}")
+    if any(f.level == "error" for f in findings):
         sys.exit(1)

@@ -107,3 +107,34 @@ def test_channels_fetch_counts_new_and_duplicates_and_survives_a_crash(app, runn
 def test_channels_fetch_unknown_channel(runner):
     result = runner.invoke(args=["channels", "fetch", "--channel", "pigeon"])
     assert result.exit_code != 0 and "no enabled channel named 'pigeon'" in result.output
+
+
+def test_doctor_passes_a_sound_deployment(make_app):
+    app = make_app(SESIM_PUBLIC_URL="https://sesim.example.org", SESSION_COOKIE_SECURE=True)
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "OK       database reachable and migrated" in result.output
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"SESIM_DEV": True}, "SESIM_DEV is on"),
+        ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE is off"),
+        ({"SESIM_PUBLIC_URL": "http://sesim.example.org"}, "is not https"),
+    ],
+)
+def test_doctor_reports_unsafe_settings(make_app, config, message):
+    settings = {"SESIM_PUBLIC_URL": "https://sesim.example.org", "SESSION_COOKIE_SECURE": True, **config}
+    result = make_app(**settings).test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_doctor_reports_world_readable_secrets(make_app):
+    import os
+    from pathlib import Path
+
+    app = make_app(SESIM_PUBLIC_URL="https://sesim.example.org", SESSION_COOKIE_SECURE=True)
+    os.chmod(Path(app.instance_path) / "secrets.json", 0o644)
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 1 and "readable by others" in result.output
