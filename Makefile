@@ -43,7 +43,7 @@ test: lint test-sqlite test-postgres
 
 # Extract strings and update the az/ru catalogues (translators then edit the .po files).
 translations: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/sesim.pot core themes
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs admin -o /tmp/sesim.pot core themes
 	$(VENV)/bin/pybabel update -i /tmp/sesim.pot -d core/translations --no-fuzzy-matching
 
 clean:

@@ -38,6 +38,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/sesim.db"
     app.extensions["sesim_fernet"] = Fernet(app.config["SESIM_ENCRYPTION_KEY"])
     install_log_filters()
+    if app.config["SESIM_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["SESIM_TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     plugins = PluginHost()
     plugins.load(app.config["SESIM_PLUGINS"])

@@ -45,6 +45,7 @@ DEFAULTS: dict = {
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_DEV": False,
+    "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)
     "SQLALCHEMY_DATABASE_URI": "",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
