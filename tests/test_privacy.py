@@ -111,3 +111,16 @@ def test_public_pages_load_nothing_from_other_hosts(app, client):
         csp = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "http" not in csp, path
         assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_behind_a_trusted_proxy_visitors_are_limited_apart_and_still_not_stored(make_app):
+    app = make_app(SESIM_TRUSTED_PROXIES=1, SESIM_RATELIMIT_REPORT="1 per hour", SESIM_PLUGINS="")
+    first, second = app.test_client(), app.test_client()
+    first.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.1"
+    second.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.2"
+    data = report_data(app)
+    assert post_form(first, "/report", data).status_code == 200
+    assert post_form(first, "/report", data).status_code == 429
+    assert post_form(second, "/report", data).status_code == 200  # not everyone behind one proxy
+    stored = every_stored_value(app)
+    assert "198.51.100" not in stored
