@@ -86,7 +86,8 @@ def published(filters: Filters | None = None):
             Report.public_latitude.between(south, north),
         )
     if f.region:
-        query = query.filter(Report.region_id == f.region)
+        # A hidden place must not be revealed by filtering on it.
+        query = query.filter(Report.region_id == f.region, Report.location_precision != "hidden")
     if f.verified is not None:
         query = query.filter(Report.verified.is_(f.verified))
     return query.order_by(Report.occurred_at.desc(), Report.id.desc())

@@ -102,6 +102,7 @@ def test_no_private_field_in_any_export(client, reports, url):
     ("category=online", {"newer"}),
     ("category=online,workplace", {"newer", "hidden"}),
     ("region=khachmaz", {"newer"}),
+    ("region=baku", {"shared", "unconsented", "formula"}),  # not the report whose place is hidden
     ("verified=true", {"shared"}),
     ("since=2026-03-01", {"shared", "newer"}),
     ("until=2025-12-31", {"hidden"}),
