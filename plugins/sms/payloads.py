@@ -54,16 +54,30 @@ def _unquote(raw: bytes, charset: str, fallback: str, problems: list[str]) -> di
     for encoding in dict.fromkeys(e for e in (charset, fallback) if e):
         try:
             pairs = parse_qsl(text, keep_blank_values=True, encoding=encoding, errors="strict")
-        except (UnicodeDecodeError, LookupError):
+            if not text.isascii():  # bytes sent unescaped: decode them the same way
+                pairs = [(_redecode(k, encoding), _redecode(v, encoding)) for k, v in pairs]
+        except (UnicodeDecodeError, UnicodeEncodeError, LookupError):
             continue
         if encoding != "utf-8":
             problems.append(f"decoded-as:{encoding}")
-        if any(not ch.isascii() for ch in text):  # unescaped bytes: decode them the same way
-            pairs = [(k.encode("latin-1").decode(encoding, "replace"),
-                      v.encode("latin-1").decode(encoding, "replace")) for k, v in pairs]
         return dict(pairs)
     problems.append("not-utf8")
-    return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
+    pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
+    return {_lenient(k): _lenient(v) for k, v in pairs}
+
+
+def _lenient(value: str) -> str:
+    try:
+        return _redecode(value, "utf-8")
+    except UnicodeError:
+        return value.encode("latin-1", "replace").decode("utf-8", "replace")
+
+
+def _redecode(value: str, encoding: str) -> str:
+    """Undo the latin-1 reading of raw bytes that were not percent-escaped."""
+    if value.isascii():
+        return value
+    return value.encode("latin-1").decode(encoding)
 
 
 def read_fields(request: Request, fallback_encoding: str = "") -> Fields:
