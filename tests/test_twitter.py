@@ -12,7 +12,7 @@ import requests
 import responses
 from sqlalchemy import text
 
-from core.extensions import db
+from core.extensions import babel, db
 from core.intake import Inbound, queue_reply, receive
 from core.models import ChannelCursor, Message
 
@@ -40,6 +40,14 @@ def app_config():
         "SESIM_TWITTER_SEARCH": QUERY,
         "SESIM_TWITTER_MAX_WAIT": 0,
     }
+
+
+@pytest.fixture(autouse=True)
+def fresh_translations(app):
+    """Flask-Babel caches catalogues per process, not per app: apps with other plugins enabled
+    (earlier tests) must not leave a cache without this plugin's strings."""
+    with app.app_context():
+        babel.domain_instance.cache.clear()
 
 
 @pytest.fixture
@@ -122,12 +130,14 @@ def test_fetch_pages_through_mentions_search_and_dms(runner, app, x_api):
                                "1790000000000000101", "1790000000000000100"}  # no retweet, nothing of ours
         mention = stored["1790000000000000005"]
         assert mention.sender == "@leyla_baku (2244994945)"
-        assert mention.data == {"kind": "mention", "public": True, "media": ["photo"]}
+        assert mention.data == {"kind": "mention", "public": True, "media": ["photo"], "suggestions": {
+            "language": "az", "places": [], "categories": ["stalking"]}}  # core.detection's hints
         assert mention.language == "az"
         assert stored["1790000000000000002"].language == "ru"
         assert stored["1790000000000000006"].data["kind"] == "search"
         private = stored["1790000000000000101"]
-        assert private.data == {"kind": "dm", "public": False}
+        assert {k: private.data[k] for k in ("kind", "public")} == {"kind": "dm", "public": False}
+        assert private.language == "az"  # detected: DMs carry no language of their own
         assert private.sender == "@leyla_baku (2244994945)"
         assert stored["1790000000000000100"].data["media"] == ["photo"]
         assert str(mention.received_at) == "2024-05-13 08:12:45"

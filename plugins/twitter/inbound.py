@@ -7,10 +7,14 @@ no profile URL, no photo, no tweet URL.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime
 
+from core import detection
 from core.intake import Inbound
+
+log = logging.getLogger("sesim.twitter")
 
 CHANNEL = "twitter"
 LANGUAGES = ("az", "ru", "en")
@@ -78,3 +82,17 @@ def dm_inbound(event, users: dict, media: dict) -> Inbound:
         received_at=_naive_utc(event.created_at),
         data=data,
     )
+
+
+def with_suggestions(inbound: Inbound, default_language: str) -> Inbound:
+    """Add ``core.detection``'s language, place and category hints for moderators."""
+    if not inbound.text.strip():
+        return inbound
+    try:
+        found = detection.suggestions(inbound.text, default_language)
+    except Exception:  # a hint is never worth losing the message over
+        log.exception("text analysis failed for tweet or DM %s", inbound.external_id)
+        return inbound
+    inbound.data = {**inbound.data, "suggestions": found}
+    inbound.language = inbound.language or found["language"]
+    return inbound

@@ -1,0 +1,151 @@
+"""Turn Facebook's webhook events and Graph API objects into ``core.intake.Inbound`` messages.
+
+Messenger messages are private; visitor posts and comments on the page are public (already visible
+to everyone on Facebook). The sender's page-scoped id goes into ``Inbound.sender`` (encrypted by
+the core). ``data`` never holds a name, profile link or photo, a post URL or an attachment URL:
+only the kind of message and the kinds of attachment.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from core import detection
+from core.intake import Inbound
+
+log = logging.getLogger("sesim.facebook")
+
+CHANNEL = "facebook"
+FEED_ITEMS = {"post": "post", "status": "post", "photo": "post", "video": "post", "comment": "comment"}
+
+
+def _from_millis(value) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, UTC).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _from_seconds(value) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def graph_time(value: str | None) -> datetime | None:
+    """Graph API times look like ``2024-03-01T10:00:00+0000``; naive UTC, or None."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _id(value) -> str:
+    return str(value).strip() if isinstance(value, str | int) and str(value).strip() else ""
+
+
+def messaging_inbound(event: dict, page_id: str) -> Inbound | None:
+    """One ``entry[].messaging[]`` event; None for echoes, receipts, postbacks and the page itself."""
+    message = event.get("message")
+    if not isinstance(message, dict) or message.get("is_echo"):
+        return None
+    sender = _id((event.get("sender") or {}).get("id"))
+    mid = _id(message.get("mid"))
+    if not mid or not sender or sender == page_id:
+        return None
+    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    kinds = [str(a.get("type") or "file") for a in message.get("attachments") or [] if isinstance(a, dict)]
+    if not text and not kinds:
+        return None
+    data = {"kind": "messenger", "public": False}
+    if kinds:
+        data["attachments"] = kinds
+    return Inbound(channel=CHANNEL, external_id=mid, text=text, sender=sender,
+                   received_at=_from_millis(event.get("timestamp")), data=data)
+
+
+def feed_inbound(change: dict, page_id: str) -> Inbound | None:
+    """One ``entry[].changes[]`` item of the page feed: a visitor's new post or comment."""
+    if change.get("field") != "feed" or not isinstance(change.get("value"), dict):
+        return None
+    value = change["value"]
+    kind = FEED_ITEMS.get(value.get("item"))
+    if kind is None or value.get("verb") != "add":
+        return None
+    sender = _id((value.get("from") or {}).get("id"))
+    external_id = _id(value.get("comment_id") if kind == "comment" else value.get("post_id"))
+    if not external_id or not sender or sender == page_id:
+        return None
+    text = value.get("message") if isinstance(value.get("message"), str) else ""
+    data = {"kind": kind, "public": True}
+    if value.get("item") in ("photo", "video") or value.get("photo") or value.get("photos"):
+        data["attachments"] = ["video" if value.get("item") == "video" else "photo"]
+    return Inbound(channel=CHANNEL, external_id=external_id, text=text, sender=sender,
+                   received_at=_from_seconds(value.get("created_time")), data=data)
+
+
+def from_webhook(payload: dict, page_id: str) -> list[Inbound]:
+    """Every message in a webhook body (Facebook batches several events per request)."""
+    found = []
+    for entry in payload.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        for event in entry.get("messaging") or []:
+            if isinstance(event, dict) and (inbound := messaging_inbound(event, page_id)):
+                found.append(inbound)
+        for change in entry.get("changes") or []:
+            if isinstance(change, dict) and (inbound := feed_inbound(change, page_id)):
+                found.append(inbound)
+    return found
+
+
+def graph_message_inbound(message: dict, page_id: str) -> Inbound | None:
+    """A message read from ``/{conversation-id}/messages`` (polling without webhooks)."""
+    sender = _id((message.get("from") or {}).get("id"))
+    mid = _id(message.get("id"))
+    if not mid or not sender or sender == page_id:
+        return None
+    text = message.get("message") if isinstance(message.get("message"), str) else ""
+    attachments = (message.get("attachments") or {}).get("data") or []
+    kinds = [_attachment_kind(a) for a in attachments if isinstance(a, dict)]
+    if not text and not kinds:
+        return None
+    data = {"kind": "messenger", "public": False}
+    if kinds:
+        data["attachments"] = kinds
+    return Inbound(channel=CHANNEL, external_id=mid, text=text, sender=sender,
+                   received_at=graph_time(message.get("created_time")), data=data)
+
+
+def graph_post_inbound(post: dict, page_id: str) -> Inbound | None:
+    """A visitor post read from ``/{page-id}/visitor_posts``."""
+    sender = _id((post.get("from") or {}).get("id"))
+    post_id = _id(post.get("id"))
+    if not post_id or not sender or sender == page_id:
+        return None
+    text = post.get("message") if isinstance(post.get("message"), str) else ""
+    return Inbound(channel=CHANNEL, external_id=post_id, text=text, sender=sender,
+                   received_at=graph_time(post.get("created_time")), data={"kind": "post", "public": True})
+
+
+def _attachment_kind(attachment: dict) -> str:
+    mime = str(attachment.get("mime_type") or "")
+    if mime.startswith(("image/", "video/", "audio/")):
+        return mime.split("/", 1)[0]
+    return "file"
+
+
+def with_suggestions(inbound: Inbound, default_language: str) -> Inbound:
+    """Add ``core.detection``'s language, place and category hints for moderators."""
+    if not inbound.text.strip():
+        return inbound
+    try:
+        found = detection.suggestions(inbound.text, default_language)
+    except Exception:  # a hint is never worth losing the message over
+        log.exception("text analysis failed for Facebook message %s", inbound.external_id)
+        return inbound
+    inbound.data = {**inbound.data, "suggestions": found}
+    inbound.language = inbound.language or found["language"]
+    return inbound
