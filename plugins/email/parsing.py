@@ -7,11 +7,14 @@ rest of the mail is kept.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from email import policy
+from email import errors, policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
@@ -54,6 +57,9 @@ def parse(raw: bytes, *, truncated: bool = False, fallback_id: str | None = None
         collected = _Collected()
         _walk_message(msg, collected, depth=0, keep_files=not truncated)
         text, stripped = strip_replies("\n\n".join(t for t in collected.texts if t.strip()))
+        if not text.strip():  # broken structure: show moderators the body as it came
+            text = _raw_body(raw)
+            data["raw_body_shown"] = True
         sender = _sender(msg)
         subject = header(msg, "Subject")
         data.update(_threading(msg))
@@ -88,6 +94,11 @@ def parse(raw: bytes, *, truncated: bool = False, fallback_id: str | None = None
                    attachments=files)
 
 
+def _raw_body(raw: bytes) -> str:
+    body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[2] or raw
+    return decode_bytes(body[:200_000], None).strip()
+
+
 def message_id(msg) -> str | None:
     found = _MSGID.search(header(msg, "Message-ID"))
     return found.group(0) if found else None
@@ -96,11 +107,15 @@ def message_id(msg) -> str | None:
 def header(msg, name: str) -> str:
     """A header as text; raw 8-bit bytes (which some mailers send) are decoded like bodies."""
     try:
-        value = str(msg.get(name, "") or "")
+        raw = next((v for n, v in msg.raw_items() if n.lower() == name.lower()), None)
+        if raw is None:
+            return ""
+        if isinstance(raw, str) and any("\udc80" <= ch <= "\udcff" for ch in raw):
+            value = decode_bytes(raw.encode("ascii", "surrogateescape"), None)
+        else:
+            value = str(msg.get(name, "") or "")
     except Exception:  # a header the parser cannot make sense of
         return ""
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
-        value = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
     return " ".join(value.split())
 
 
@@ -185,8 +200,25 @@ def _is_attachment(part) -> bool:
     return (part.get_content_disposition() or "") == "attachment"
 
 
-def _part_text(part) -> tuple[str, bool]:
+def decoded_payload(part) -> bytes:
+    """The part's bytes; damaged base64 is decoded as far as it goes instead of shown raw."""
     payload = part.get_payload(decode=True) or b""
+    base64_defects = (errors.InvalidBase64CharactersDefect, errors.InvalidBase64LengthDefect,
+                      errors.InvalidBase64PaddingDefect)
+    if part.get("Content-Transfer-Encoding", "").strip().lower() == "base64" and any(
+        isinstance(d, base64_defects) for d in part.defects
+    ):
+        source = str(part.get_payload()).encode("ascii", "ignore")
+        cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", source)
+        if len(cleaned) % 4 == 1:  # one stray character cannot be decoded
+            cleaned = cleaned[:-1]
+        with contextlib.suppress(binascii.Error, ValueError):
+            payload = base64.b64decode(cleaned + b"=" * (-len(cleaned) % 4))
+    return payload
+
+
+def _part_text(part) -> tuple[str, bool]:
+    payload = decoded_payload(part)
     text = decode_bytes(payload, part.get_content_charset())
     if part.get_content_type() == "text/html":
         return html_to_text(text), True
@@ -223,7 +255,7 @@ def _attachment(part, collected: _Collected) -> None:
     if len(collected.files) >= attachments.limit("SESIM_EMAIL_MAX_ATTACHMENTS"):
         _refuse(collected, ctype, "too many attachments in one mail")
         return
-    payload = part.get_payload(decode=True) or b""
+    payload = decoded_payload(part)
     if not payload:
         return
     try:

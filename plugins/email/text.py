@@ -30,22 +30,23 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
     declared = _CHARSET_ALIASES.get(declared, declared)
     if payload.isascii():
         return payload.decode("ascii")
-    candidates = []
-    if declared and declared not in ("us-ascii", "iso-8859-1", "latin-1", "windows-1252"):
-        candidates.append(declared)
-    candidates.append("utf-8")
-    for charset in candidates:
+    try:  # valid multi-byte UTF-8 almost never happens by accident: trust it over any label
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared and declared not in ("utf-8", "us-ascii", "iso-8859-1", "latin-1", "windows-1252"):
         try:
-            text = payload.decode(charset)
+            text = payload.decode(declared)
         except (LookupError, UnicodeDecodeError):
-            continue
-        if charset not in CYRILLIC_SINGLE_BYTE or _cyrillic_score(text) >= 0.5:
+            text = None
+        if text is not None and (declared not in CYRILLIC_SINGLE_BYTE or _cyrillic_score(text) >= 0.5):
             return text
     # Not valid UTF-8 and no trustworthy label: pick the Cyrillic code page that reads best,
     # or fall back to Latin-1 when the text has no Cyrillic letters either way.
     decoded = {cs: payload.decode(cs, errors="replace") for cs in CYRILLIC_SINGLE_BYTE}
     best = max(decoded, key=lambda cs: _cyrillic_score(decoded[cs]))
-    if _cyrillic_score(decoded[best]) >= 0.5:
+    cyrillic_letters = sum(1 for c in decoded[best] if "\u0400" <= c <= "\u04ff")
+    if cyrillic_letters >= 3 and _cyrillic_score(decoded[best]) >= 0.5:
         return decoded[best]
     return payload.decode(declared if declared in ("iso-8859-1", "windows-1252") else "latin-1",
                           errors="replace")
