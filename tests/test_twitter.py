@@ -276,6 +276,27 @@ def test_revoked_token_or_network_failure_is_a_clear_error_and_keeps_the_positio
         assert Message.query.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("me", "expected"),
+    [({"json": {"data": US}}, "twitter: 1 new, 0 duplicate, 0 failed"),
+     ({"status": 403, "json": {"title": "Unsupported Authentication", "status": 403, "type": "about:blank",
+                               "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for "
+                                         "this endpoint."}},
+      "cannot tell which X account is ours")],
+    ids=["user-token", "app-only-token"],
+)
+def test_bearer_token_alone_reads_mentions_but_not_dms(make_app, x_api, me, expected):
+    app = make_app(SESIM_PLUGINS="twitter", SESIM_TWITTER_BEARER_TOKEN="oauth2-user-token")
+    x_api.get(f"{API}/users/me", **me)
+    if "json" in me and "data" in me["json"]:
+        x_api.get(MENTIONS, json=page([tweet("1790000000000000005", "@SesimAz kömək edin", LEYLA)], [LEYLA]))
+
+    result = app.test_cli_runner().invoke(args=["channels", "fetch", "--channel", "twitter"])
+
+    assert expected in result.output
+    assert all("dm_events" not in call.request.url for call in x_api.calls)
+
+
 def test_unconfigured_account_says_which_settings_are_missing(make_app):
     app = make_app(SESIM_PLUGINS="twitter")
     result = app.test_cli_runner().invoke(args=["channels", "fetch", "--channel", "twitter"])

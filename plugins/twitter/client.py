@@ -84,7 +84,12 @@ def account_id(client: tweepy.Client, creds: Credentials) -> str:
     match = _OAUTH1_USER.match(creds.access_token)
     if match:
         return match.group(1)
-    response = call(client.get_me, user_auth=creds.user_context)
+    try:
+        response = call(client.get_me, user_auth=creds.user_context)
+    except TwitterError as exc:
+        raise TwitterError(f"cannot tell which X account is ours ({exc}); set SESIM_TWITTER_ACCESS_TOKEN "
+                           "(its prefix is the account id), or use an OAuth 2.0 user token as the "
+                           "bearer token") from exc
     return str(response.data.id)
 
 
