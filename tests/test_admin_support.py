@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from tests.conftest import csrf_token
 
 PASSWORD = "a long staff password"
@@ -46,9 +45,8 @@ def audit_entries(app):
                 for e in AuditLog.query.order_by(AuditLog.id)]
 
 
-@pytest.fixture
-def staff(app):
-    """One account per role: ``{role: user_id}``."""
+def make_staff(app) -> dict:
+    """One account per role, ``{role}@sesim.test``: ``{role: user_id}``."""
     return {role: make_user(app, f"{role}@sesim.test", role)
             for role in ("admin", "moderator", "lawyer")}
 

@@ -30,7 +30,7 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/") \
                 and not parts.path.startswith("/admin/login"):
             return target
-    return url_for("admin.home")
+    return url_for("admin.reports")
 
 
 def _start_session(user) -> None:
