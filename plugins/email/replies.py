@@ -14,6 +14,7 @@ from core.extensions import db
 from core.intake import queue_reply
 from core.models import Message
 from plugins.email.parsing import CHANNEL
+from plugins.email.smtp import CASE_CODE
 
 log = logging.getLogger("sesim.email")
 
@@ -45,7 +46,7 @@ def on_received(message: Message) -> None:
     code, code_hash = casecodes.issue()
     message.case_code_hash = code_hash
     db.session.commit()
-    queue_reply(message, case_code_text(code, message.language), kind="case_code")
+    queue_reply(message, case_code_text(code, message.language), kind=CASE_CODE)
 
 
 def _should_send_code(message: Message) -> bool:

@@ -1,0 +1,167 @@
+"""Replies by SMTP (a real aiosmtpd server): the case code on first contact, in her language,
+threaded under her mail; moderator replies; follow-ups joined to the conversation; failures."""
+
+import logging
+import re
+
+import pytest
+
+from core import casecodes
+from core.extensions import db
+from core.intake import deliver, queue_reply
+from core.models import Message
+from tests import mail_servers
+from tests.mail_servers import INBOUND_SECRET, OUR_ADDRESS, SENDER, email_settings, free_port, plain_mail
+
+smtp_server, smtp = mail_servers.smtp_server, mail_servers.smtp  # fixtures
+URL = "/channels/email/inbound"
+CODE = re.compile(r"\b(\d{4}-\d{4}-\d{4})\b")
+
+
+@pytest.fixture
+def app_config(smtp_server):
+    return email_settings(smtp=smtp_server)
+
+
+def push(client, raw: bytes):
+    response = client.post(URL, data=raw, content_type="message/rfc822",
+                           headers={"X-Sesim-Secret": INBOUND_SECRET})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("Salam. Dünən Nəsimi rayonunda bir kişi məni izlədi, çox qorxdum.", "Müraciət kodunuz"),
+        ("Здравствуйте. Вчера в метро мужчина меня преследовал.", "Код вашего обращения"),
+        ("Hello. A man followed me home from the bus stop yesterday.", "Your case code is"),
+    ],
+    ids=["az", "ru", "en"],
+)
+def test_first_mail_gets_its_case_code_in_her_language_threaded(app, client, smtp, text, phrase):
+    push(client, plain_mail(text, subject="Kömək"))
+    [(mail_from, rcpt, mail)] = smtp.wait(1)
+    assert mail_from == OUR_ADDRESS and rcpt == [SENDER]
+    assert mail["In-Reply-To"] == "<m1@example.org>"
+    assert "<m1@example.org>" in mail["References"]
+    assert mail["Subject"] == "Re: Kömək"
+    assert mail["Auto-Submitted"] == "auto-replied"
+    body = mail.get_content()
+    assert phrase in body and "https://sesim.test/case" in body
+    code = CODE.search(body).group(1)
+    with app.app_context():
+        inbound = Message.query.filter_by(direction="in").one()
+        reply = Message.query.filter_by(direction="out").one()
+        assert inbound.case_code_hash == casecodes.hash_code(code)
+        assert (reply.status, reply.in_reply_to_id, reply.data["kind"]) == ("sent", inbound.id, "case-code")
+        assert reply.data["message_id"] == mail["Message-ID"]
+        assert code not in reply.text and "····-····-····" in reply.text  # only her mailbox has it
+    # The code works on the public follow-up page.
+    page = client.post("/case", data={"code": code})
+    assert page.status_code == 200
+
+
+def test_her_answer_joins_the_conversation_and_gets_no_second_code(app, client, smtp):
+    push(client, plain_mail("Salam, kömək lazımdır."))
+    [(_f, _r, our_reply)] = smtp.wait(1)
+    answer = plain_mail(
+        "Bəli, yenə oldu.\n\nOn Mon, Sesim wrote:\n> Müraciət kodunuz\n", message_id="<m2@example.org>",
+        subject="Re: Metroda",
+        extra_headers=f"In-Reply-To: {our_reply['Message-ID']}\r\n"
+                      f"References: <m1@example.org> {our_reply['Message-ID']}\r\n",
+    )
+    push(client, answer)
+    with app.app_context():
+        first, second = Message.query.filter_by(direction="in").order_by(Message.id).all()
+        assert second.in_reply_to_id == first.id
+        assert second.text == "Bəli, yenə oldu."
+        assert second.case_code_hash is None
+    assert len(smtp.wait(2, timeout=1)) == 1
+
+
+def test_a_second_new_mail_from_her_gets_no_second_code(app, client, smtp):
+    push(client, plain_mail("Birinci məktub."))
+    push(client, plain_mail("İkinci, ayrı məktub.", message_id="<other@example.org>"))
+    assert len(smtp.wait(2, timeout=1)) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    ["Auto-Submitted: auto-replied\r\n", "Precedence: bulk\r\n", "List-Id: <news.example.org>\r\n"],
+)
+def test_robots_get_no_answer(app, client, smtp, headers):
+    push(client, plain_mail("I am out of office.", extra_headers=headers))
+    assert smtp.wait(1, timeout=0.5) == []
+    with app.app_context():
+        assert Message.query.filter_by(direction="out").count() == 0
+        assert Message.query.one().data["automatic"] is True
+
+
+def test_bounce_from_mailer_daemon_gets_no_answer(app, client, smtp):
+    push(client, plain_mail("Delivery failed", sender="MAILER-DAEMON@example.org"))
+    assert smtp.wait(1, timeout=0.5) == []
+
+
+def test_moderator_reply_threads_under_her_mail(app, client, smtp):
+    push(client, plain_mail("Salam."))
+    smtp.wait(1)
+    with app.app_context():
+        inbound = Message.query.filter_by(direction="in").one()
+        reply = queue_reply(inbound, "Hüquqşünasımız sizinlə əlaqə saxlayacaq.", kind="lawyer")
+        assert reply.status == "sent"
+    [_auto, (_f, rcpt, mail)] = smtp.wait(2)
+    assert rcpt == [SENDER]
+    assert mail["In-Reply-To"] == "<m1@example.org>"
+    assert "Auto-Submitted" not in mail
+    assert mail.get_content().strip() == "Hüquqşünasımız sizinlə əlaqə saxlayacaq."
+
+
+def test_refused_recipient_fails_without_leaking_the_address(app, client, smtp, caplog):
+    smtp.refuse = True
+    caplog.set_level(logging.DEBUG)
+    push(client, plain_mail("Salam."))
+    with app.app_context():
+        reply = Message.query.filter_by(direction="out").one()
+        assert reply.status == "failed"
+        assert reply.error == "the SMTP server refused the recipient address"
+        retry_id = reply.data["message_id"]
+        smtp.refuse = False
+        assert deliver(reply) is True
+        assert reply.data["message_id"] == retry_id  # a retry is the same mail
+    ours = [r.getMessage() for r in caplog.records if r.name != "mail.log"]  # not the test server's
+    assert ours and not any(SENDER in line for line in ours)
+    [(_f, _r, mail)] = smtp.wait(1)
+    assert mail["Message-ID"] == retry_id
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"SESIM_EMAIL_SMTP_HOST": ""}, "sending e-mail is not configured"),
+        ({"SESIM_EMAIL_SMTP_PORT": "closed"}, "cannot send through 127.0.0.1"),
+        ({"SESIM_EMAIL_SMTP_USER": "someone", "SESIM_EMAIL_SMTP_PASSWORD": "x"}, "cannot send"),
+    ],
+)
+def test_smtp_problems_leave_the_reply_failed_with_a_clear_error(make_app, smtp_server, overrides, error):
+    if overrides.get("SESIM_EMAIL_SMTP_PORT") == "closed":
+        overrides = {"SESIM_EMAIL_SMTP_PORT": free_port()}
+    app = make_app(**email_settings(smtp=smtp_server, **overrides))
+    push(app.test_client(), plain_mail("Salam."))
+    with app.app_context():
+        inbound = Message.query.filter_by(direction="in").one()
+        reply = Message.query.filter_by(direction="out").one()
+        assert inbound.text == "Salam."  # stored whatever happens to the reply
+        assert reply.status == "failed"
+        assert error in reply.error and SENDER not in reply.error
+
+
+def test_other_channels_messages_are_not_sent_by_email(app, smtp):
+    with app.app_context():
+        sms = Message(channel="sms", external_id="out-1", direction="out", sender="+994501234567",
+                      text="x", status="queued")
+        db.session.add(sms)
+        db.session.commit()
+        assert deliver(sms) is False
+        assert sms.status == "queued"
+    assert smtp.wait(1, timeout=0.3) == []
