@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, request, session
+from flask_babel import Domain
 
 from core.config import split_list
 from core.extensions import babel
@@ -52,6 +53,17 @@ def compile_catalogues(directories) -> None:
                     write_mo(fh, catalog)
             except OSError as exc:
                 log.warning("cannot compile %s: %s", po, exc)
+
+
+class PerAppDomain(Domain):
+    """Flask-Babel caches catalogues on one shared object; each app (with its own plugins and so
+    its own catalogues) gets its own cache instead."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("sesim_translations", {})
+
+
+babel.__dict__["domain_instance"] = PerAppDomain()  # replaces Flask-Babel's cached_property value
 
 
 def init_app(app, extra_dirs) -> None:
