@@ -55,4 +55,5 @@ def client_as(app, role: str):
     client = app.test_client()
     response = login(client, f"{role}@sesim.test")
     assert response.status_code == 302, response.get_data(as_text=True)
+    client.get("/admin/account?lang=en")  # the assertions read English; az is the default
     return client
