@@ -222,3 +222,14 @@ def test_invited_staff_sets_a_password_once(app, staff):
     assert newcomer.get(path).status_code == 404  # used up
     assert login(newcomer, "lawyer2@example.org", "a good long password").status_code == 302
     assert "user.invite_accepted" in audit_actions(app)
+
+
+@pytest.mark.parametrize("lang, login_title, pending", [
+    ("az", "Əməkdaş girişi", "Gözləyir"), ("ru", "Вход для сотрудников", "Ожидают"),
+    ("en", "Staff login", "Pending"),
+])
+def test_workspace_speaks_the_deployment_languages(app, staff, lang, login_title, pending):
+    client = app.test_client()
+    assert login_title in client.get(f"/admin/login?lang={lang}").get_data(as_text=True)
+    login(client, "admin@sesim.test")
+    assert f">{pending} <span" in client.get(f"/admin/reports?lang={lang}").get_data(as_text=True)
