@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 CELLS_PER_TILE = 4  # 256 px / 4 = 64 px cells
 MIN_ZOOM, MAX_ZOOM = 0, 20
+MERGE_DISTANCE = 0.75  # in cells: closer cluster centres are drawn as one
+MERGE_LIMIT = 2000  # above this many cells, skip merging (quadratic) and keep the grid
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Cluster:
     lon_sum: float = 0.0
     categories: Counter = field(default_factory=Counter)
     bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # west, south, east, north
+    keys: list = field(default_factory=list)  # the grid cells merged into this cluster
 
     @property
     def point(self) -> tuple[float, float]:
@@ -58,7 +61,35 @@ def cluster(points, zoom: int, latitude: float) -> dict[tuple[int, int], Cluster
         cell.categories.update(categories)
     for (row, column), cell in cells.items():
         cell.bounds = (column * lon_step, row * lat_step, (column + 1) * lon_step, (row + 1) * lat_step)
-    return cells
+        cell.keys = [(row, column)]
+    return _merge_close(cells, lat_step, lon_step)
+
+
+def _merge_close(cells: dict, lat_step: float, lon_step: float) -> dict:
+    """Fold a cluster into a bigger neighbour whose centre is under ``MERGE_DISTANCE`` cells away,
+    so two circles never sit on top of each other across a cell border."""
+    if len(cells) > MERGE_LIMIT:
+        return cells
+    kept: dict = {}
+    for key, cell in sorted(cells.items(), key=lambda item: (-item[1].count, item[0])):
+        lat, lon = cell.point
+        target = next((
+            other for other in kept.values()
+            if math.hypot((other.point[0] - lat) / lat_step, (other.point[1] - lon) / lon_step)
+            < MERGE_DISTANCE
+        ), None)
+        if target is None:
+            kept[key] = cell
+            continue
+        target.count += cell.count
+        target.lat_sum += cell.lat_sum
+        target.lon_sum += cell.lon_sum
+        target.categories.update(cell.categories)
+        target.keys.extend(cell.keys)
+        w, s, e, n = target.bounds
+        cw, cs, ce, cn = cell.bounds
+        target.bounds = (min(w, cw), min(s, cs), max(e, ce), max(n, cn))
+    return kept
 
 
 def cell_key(lat: float, lon: float, zoom: int, latitude: float) -> tuple[int, int]:

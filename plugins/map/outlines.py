@@ -21,7 +21,9 @@ from core.config import ConfigError, split_list
 
 log = logging.getLogger("sesim.map")
 
-BUFFER_DEG = 0.06  # margin around a region's places, in degrees of latitude
+# Margin around a region's places, in degrees of latitude: a city is compact, a rural district
+# (rayon) reaches well beyond its villages.
+CITY_BUFFER, REGION_BUFFER = 0.05, 0.15
 CIRCLE_STEPS = 16
 INSTANCE_FILE = "map-areas.geojson"
 
@@ -130,7 +132,7 @@ def generated(gaz: gazetteer.Gazetteer, region_ids=None) -> dict:
     features = []
     for region in regions:
         points = [centres[region.id]] + [_project(p.lat, p.lon, scale) for p in region.places]
-        hull = _buffered_hull(points, BUFFER_DEG)
+        hull = _buffered_hull(points, CITY_BUFFER if region.kind == "city" else REGION_BUFFER)
         for other_id, other in centres.items():
             if other_id != region.id:
                 hull = _clip(hull, centres[region.id], other)

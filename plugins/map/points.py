@@ -112,7 +112,7 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
     details = _details(filters, language, zoom, latitude) if 0 < total <= DETAIL_LIMIT else {}
     colours = _colours()
     features = []
-    for key, cell in cells.items():
+    for cell in cells.values():
         slug, colour = colours.get(cell.dominant, (None, DEFAULT_COLOUR))
         lat, lon = cell.point
         bbox = ",".join(f"{v:.5f}" for v in cell.bounds)
@@ -123,8 +123,9 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
             "colour": colour,
             "list_url": url_for("map.index", **{**list_args, "bbox": bbox}) + "#reports",
         }
-        if cell.count <= POPUP_LIST and key in details:
-            properties["reports"] = details[key]
+        listed = [entry for member in cell.keys for entry in details.get(member, ())]
+        if cell.count <= POPUP_LIST and listed:
+            properties["reports"] = sorted(listed, key=lambda r: r["occurred_on"], reverse=True)
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},

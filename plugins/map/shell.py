@@ -45,21 +45,26 @@ class ShellMap(folium.Map):
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
                 {
-                    center: {{ this.location|tojson }},
                     crs: L.CRS.{{ this.crs }},
                     ...{{ this.options|tojavascript }}
                 }
             );
+            {%- if this.control_scale %}
+            L.control.scale().addTo({{ this.get_name() }});
+            {%- endif %}
+            {{ this.get_name() }}.fitBounds({{ this.bounds|tojson }});
             SesimMap.setup({{ this.get_name() }}, {{ this.settings|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, label: str, settings: dict, **kwargs):
+    def __init__(self, label: str, settings: dict, bounds, **kwargs):
         self.default_js, self.default_css = asset_links()  # instance attributes: per app
         super().__init__(tiles=None, **kwargs)
         self.label = label
         self.settings = settings
+        # The view is set once, from these bounds, before any layer is added: one data request.
+        self.bounds = bounds
 
 
 class RemoteLayer(Layer):
@@ -93,16 +98,13 @@ class Shell:
 def build(*, label, bounds, tiles, layers, settings) -> Shell:
     """Render a map fitted to ``bounds`` ``[[south, west], [north, east]]`` with ``layers``
     (``RemoteLayer`` list) and, when ``tiles`` is ``(url, attribution, name)``, a tile layer."""
-    centre = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
-    shell = ShellMap(label, settings, location=centre, zoom_start=7, min_zoom=5, max_zoom=18,
-                     control_scale=True)
+    shell = ShellMap(label, settings, bounds, min_zoom=5, max_zoom=18, control_scale=True)
     if tiles:
         url, attribution, name = tiles
         folium.TileLayer(tiles=url, attr=attribution, name=name, max_zoom=18).add_to(shell)
     for layer in layers:
         layer.add_to(shell)
     folium.LayerControl(collapsed=False).add_to(shell)
-    shell.fit_bounds(bounds)
     figure = shell.get_root()
     figure.header._children.pop("meta_http", None)  # the page has its own <meta charset>
     figure.render()
