@@ -82,6 +82,8 @@ def test_every_asset_the_page_loads_is_served_here(client):
     for image in set(re.findall(r"url\((images/[^)]+)\)", css)):
         assert fetch(client, f"/map/static/vendor/leaflet/{image}"), image
     assert b"BSD" in fetch(client, "/map/static/vendor/leaflet/LICENSE")
+    with client.get("/map/static/vendor/leaflet/leaflet.js") as response:
+        assert "max-age=86400" in response.headers["Cache-Control"]  # fetched once a day at most
 
 
 def fetch(client, url: str) -> bytes:

@@ -20,8 +20,16 @@ from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
 from plugins.map.tiles import tile_source
 
 log = logging.getLogger("sesim.map")
-bp = Blueprint("map", __name__, url_prefix="/map", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+
+
+class _MapBlueprint(Blueprint):
+    def get_send_file_max_age(self, filename):
+        """Leaflet is 150 KB: a phone on 2G should fetch it once a day at most (as theme files)."""
+        return 86400
+
+
+bp = _MapBlueprint("map", __name__, url_prefix="/map", template_folder="templates",
+                   static_folder="static", static_url_path="/static")
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -229,6 +237,7 @@ def index():
         reports=[public_fields(r, language) for r in reports],
         total=total,
         page=page,
+        per_page=PER_PAGE,
         pages=max(1, -(-total // PER_PAGE)),
         page_args=_filter_args(with_bbox=True),
         filter_args=_filter_args(),
