@@ -60,7 +60,7 @@ def populate() -> dict[str, Report]:
                               place_id="baku-yasamal", public_story="Hidden place story.",
                               occurred_at=datetime(2025, 12, 24, 12, 0), published_at=datetime(2025, 12, 27),
                               categories=["workplace"], source_channel="email"),
-        "formula": make_report(title="=HYPERLINK(\"http://evil.example\",\"x\")",
+        "formula": make_report(public_id="-dash-first-id", title="=HYPERLINK(\"http://evil.example\",\"x\")",
                                public_story="+cmd|' /C calc'!A0", categories=["other"],
                                occurred_at=datetime(2026, 2, 1, 10, 0), published_at=datetime(2026, 2, 2)),
         "pending": make_report(title=SECRETS["pending title"], story=SECRETS["pending story"],

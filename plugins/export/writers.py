@@ -39,7 +39,9 @@ def write_csv(rows: Iterable[dict]) -> Iterator[str]:
         for row in rows:
             buffer.seek(0)
             buffer.truncate()
-            writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
+            # The id is ours (URL-safe random text) and may start with "-": kept as is so it still
+            # matches the API and /reports/<id>; every other text cell is made formula-safe.
+            writer.writerow([row["id"], *(csv_cell(row[c]) for c in CSV_COLUMNS[1:])])
             yield buffer.getvalue()
 
     return _chunks(lines())
