@@ -25,6 +25,19 @@ BASE_CONFIG = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """Real argon2id, with the smallest cost: the suite hashes hundreds of passwords."""
+    from argon2 import PasswordHasher
+
+    from core import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """A private database for this test session, so concurrent runs never share one."""
