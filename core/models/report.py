@@ -21,7 +21,7 @@ class Report(db.Model):
     public_story = db.Column(db.Text)  # redacted by a moderator; public only with consent
     language = db.Column(db.String(5), nullable=False, default="az")
 
-    occurred_at = db.Column(db.DateTime, nullable=False)
+    occurred_at = db.Column(db.DateTime, nullable=False, index=True)  # public lists sort on it
     occurred_time_known = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
