@@ -21,7 +21,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from huey import RedisHuey, SqliteHuey
 
 from core.config import ConfigError
 
@@ -33,6 +32,8 @@ MAX_ATTEMPTS = 10
 
 def make_huey(app):
     """The Huey instance for ``SESIM_QUEUE_URL`` (no task registered yet)."""
+    from huey import RedisHuey, SqliteHuey  # here, so the web processes never load the queue
+
     url = app.config.get("SESIM_QUEUE_URL") or ""
     name = app.config.get("SESIM_QUEUE_NAME") or "sesim"
     if not url:
