@@ -1,5 +1,7 @@
 """Languages: each app reads its own catalogues, including those of the plugins it enables."""
 
+import pytest
+
 
 def test_each_app_has_its_own_catalogues(make_app):
     without_map = make_app(SESIM_PLUGINS="")
@@ -23,3 +25,42 @@ def test_unknown_language_falls_back_to_the_browser_then_azerbaijani(make_app):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru-RU,ru;q=0.9"
     assert '<html lang="ru">' in client.get("/").get_data(as_text=True)
+
+
+def _catalogues(language):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("core", "plugins"):
+        yield from (root / folder).glob(f"**/translations/{language}/LC_MESSAGES/messages.po")
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_catalogues_agree_on_every_shared_message(language):
+    """All catalogues merge into one domain: a message translated two ways would show whichever
+    catalogue loaded last (the nav's verb "Report" once became the admin's noun)."""
+    from babel.messages.pofile import read_po
+
+    seen: dict = {}
+    conflicts = []
+    for po in _catalogues(language):
+        with po.open("rb") as fh:
+            for message in read_po(fh):
+                if not message.id or not message.string:
+                    continue
+                key = (message.context, str(message.id))
+                first = seen.setdefault(key, (message.string, po))
+                if first[0] != message.string:
+                    conflicts.append(f"{key}: {first[1].parent.parent.parent} vs {po.parent.parent.parent}")
+    assert not conflicts
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_every_catalogue_message_is_translated(language):
+    from babel.messages.pofile import read_po
+
+    missing = []
+    for po in _catalogues(language):
+        with po.open("rb") as fh:
+            missing += [f"{po}: {m.id!r}" for m in read_po(fh) if m.id and not m.string]
+    assert not missing
