@@ -26,6 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
         static_folder=None,
     )
+    from core.numbers import BoundedInt
+
+    app.url_map.converters["int"] = BoundedInt
     merged = settings.load(config)
     if merged.get("SESIM_INSTANCE_PATH"):
         app.instance_path = merged["SESIM_INSTANCE_PATH"]

@@ -125,6 +125,9 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
         )
     settings = {**DEFAULTS, **PROFILES.get(profile_name, {}), **explicit}
     settings["SESIM_PROFILE"] = profile_name
+    if settings["SESIM_LOCATION_PRECISION"] not in ("place", "grid"):
+        raise ConfigError("SESIM_LOCATION_PRECISION must be place or grid (moderators can choose "
+                          "region or hidden per report)")
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     return settings
 

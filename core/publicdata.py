@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_
 
 from core import gazetteer
 from core.models import Category, Report
@@ -29,9 +30,12 @@ class Filters:
 
 def _date(value: str, name: str) -> date:
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as exc:
         raise FilterError(_l("%(name)s must be a date like 2026-01-31.", name=name)) from exc
+    if not 1900 <= parsed.year <= 2100:  # 9999-12-31 + 1 day would overflow
+        raise FilterError(_l("%(name)s must be a date like 2026-01-31.", name=name))
+    return parsed
 
 
 def parse_filters(args) -> Filters:
@@ -69,8 +73,13 @@ def parse_filters(args) -> Filters:
 
 def published(filters: Filters | None = None):
     """The query of published reports matching ``filters`` (newest first)."""
-    query = Report.query.filter(Report.status == "published")
-    f = filters or Filters()
+    query = apply(Report.query.filter(Report.status == "published"), filters or Filters())
+    return query.order_by(Report.occurred_at.desc(), Report.id.desc())
+
+
+def apply(query, f: Filters, public: bool = True):
+    """Narrow a report query by ``f``. Public queries match places only as they are published: a
+    hidden place matches no region or box, a region-precision report only its region's centre."""
     if f.categories:
         query = query.filter(Report.categories.any(Category.slug.in_(f.categories)))
     if f.since:
@@ -80,17 +89,21 @@ def published(filters: Filters | None = None):
         query = query.filter(Report.occurred_at < end)
     if f.bbox:
         west, south, east, north = f.bbox
-        query = query.filter(
-            Report.location_precision != "hidden",
-            Report.public_longitude.between(west, east),
-            Report.public_latitude.between(south, north),
-        )
+        regions = [r.id for r in gazetteer.load().regions
+                   if west <= r.lon <= east and south <= r.lat <= north]
+        query = query.filter(or_(
+            and_(Report.location_precision.notin_(("hidden", "region")),
+                 Report.public_longitude.between(west, east),
+                 Report.public_latitude.between(south, north)),
+            and_(Report.location_precision == "region", Report.region_id.in_(regions)),
+        ))
     if f.region:
-        # A hidden place must not be revealed by filtering on it.
-        query = query.filter(Report.region_id == f.region, Report.location_precision != "hidden")
+        query = query.filter(Report.region_id == f.region)
+        if public:  # a hidden place must not be revealed by filtering on it
+            query = query.filter(Report.location_precision != "hidden")
     if f.verified is not None:
         query = query.filter(Report.verified.is_(f.verified))
-    return query.order_by(Report.occurred_at.desc(), Report.id.desc())
+    return query
 
 
 def public_point(report: Report) -> tuple[float, float] | None:

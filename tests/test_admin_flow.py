@@ -251,3 +251,47 @@ def test_bad_edit_input_is_a_clear_400(app, staff, field, value):
     response = post(moderator, f"{url}/edit", data, url)
     assert response.status_code == 400
     assert 'class="errors"' in response.get_data(as_text=True)
+
+
+def test_title_is_not_copied_from_the_message_and_a_revealing_title_blocks_publishing(app, staff, recorder):
+    from core.extensions import db
+    from core.models import Report
+
+    moderator = client_as(app, "moderator")
+    message_id = receive(app, "sms-title", text="Call me on +994 55 765 43 21, I was followed")
+    form = moderator.get(f"/admin/messages/report?ids={message_id}").get_data(as_text=True)
+    title_input = re.search(r'<input[^>]*name="title"[^>]*>', form).group()
+    assert "765" not in title_input  # the raw text never becomes the (always public) title
+
+    report_id = report_id_from(make_report(moderator, app, [message_id], title="Call +994 55 765 43 21"))
+    page = f"/admin/reports/{report_id}"
+    response = post(moderator, f"{page}/status", {"action": "publish"}, page)
+    assert response.status_code == 400
+    assert "Edit the title before publishing" in response.get_data(as_text=True)
+    bulk = post(moderator, "/admin/reports/bulk", {"ids": [report_id], "action": "publish"},
+                "/admin/reports")
+    assert bulk.status_code == 302
+    with app.app_context():
+        assert db.session.get(Report, report_id).status == "pending"
+    assert recorder.published == []
+
+
+def test_making_a_report_from_messages_fires_report_created(app, staff):
+    created = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_report_created(self, report):
+            created.append(report.source_channel)
+
+    app.extensions["sesim"].manager.register(Plugin(), name="created-probe")
+    moderator = client_as(app, "moderator")
+    make_report(moderator, app, [receive(app, "sms-created")])
+    assert created == ["sms"]
+
+
+@pytest.mark.parametrize("path", ["/admin/reports/100000000000000000000", "/admin/audit?target_type=reports"
+                                  "&target_id=100000000000000000000", "/admin/messages?sender=%C2%B2"])
+def test_huge_or_odd_numbers_are_not_a_500(app, staff, path):
+    admin = client_as(app, "admin")
+    assert admin.get(path).status_code in (200, 404)

@@ -132,6 +132,8 @@ BAD_INPUTS = [
     ({"lat": "40.4"}, "lat", "Give both latitude and longitude, or neither."),
     ({"lat": "51.5", "lon": "-0.12"}, "lat", "This point is outside Azerbaijan."),
     ({"lat": "north", "lon": "49.8"}, "lat", "Not a number."),
+    ({"lat": "sNaN", "lon": "49.8"}, "lat", "Not a number."),
+    ({"lat": "40.4", "lon": "-Infinity"}, "lon", "Not a number."),
     ({"contact": "c" * 201}, "contact", "At most 200 characters."),
 ]
 

@@ -13,9 +13,18 @@ from core.admin.audit import record
 from core.admin.choices import as_choices, category_choices, lawyers, place_choices
 from core.admin.diffs import word_diff
 from core.admin.forms import ModerationForm, ReportFieldsForm
-from core.admin.workflow import STATUS_ACTIONS, change_status, edit, moderate, original_values, snapshot
+from core.admin.workflow import (
+    STATUS_ACTIONS,
+    WorkflowError,
+    change_status,
+    edit,
+    moderate,
+    original_values,
+    snapshot,
+)
 from core.extensions import db
 from core.models import AuditLog, Message, ReportNote, User
+from core.numbers import whole
 from core.redaction import redact, suggest
 
 
@@ -126,7 +135,12 @@ def report_status(report_id):
     if action not in STATUS_ACTIONS:
         flash(_("Unknown action."), "error")
         return render_report(report, 400)
-    if change_status(report, action, current_user):
+    try:
+        changed = change_status(report, action, current_user)
+    except WorkflowError as exc:
+        flash(str(exc), "error")
+        return render_report(report, 400)
+    if changed:
         db.session.commit()
         messages = {
             "publish": _("Published. Only the public fields are visible on the site."),
@@ -159,7 +173,7 @@ def report_contact(report_id):
 def report_assign(report_id):
     report = report_or_refuse(report_id)
     raw = request.form.get("lawyer_id", "")
-    lawyer = db.session.get(User, int(raw)) if raw.isdigit() else None
+    lawyer = db.session.get(User, whole(raw)) if whole(raw) is not None else None
     if raw and (lawyer is None or lawyer.role != "lawyer" or not lawyer.active):
         flash(_("Choose an active lawyer."), "error")
         return render_report(report, 400)

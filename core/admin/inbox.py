@@ -18,13 +18,15 @@ from core.extensions import db
 from core.models import Category, Message
 from core.models.base import utcnow
 from core.models.message import INBOUND_STATUSES
+from core.numbers import whole
+from core.plugins import call_hook
 
 PER_PAGE = 50
 MARKS = {"spam", "ignored", "new"}
 
 
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()][:100]
+    return [n for n in (whole(v) for v in values) if n is not None][:100]
 
 
 def suggestions(message: Message) -> dict:
@@ -49,8 +51,8 @@ def messages():
     if channel:
         query = query.filter(Message.channel == channel)
     sender_of = request.args.get("sender", "")
-    if sender_of.isdigit():  # one sender's messages, named by one of them (no hash in the URL)
-        ref = db.session.get(Message, int(sender_of))
+    if whole(sender_of) is not None:  # one sender's messages, named by one of them (no hash in the URL)
+        ref = db.session.get(Message, whole(sender_of))
         if ref is not None and ref.sender_hash:
             query = query.filter(Message.sender_hash == ref.sender_hash)
     if status in INBOUND_STATUSES:
@@ -116,6 +118,7 @@ def message_report():
             error = str(exc)
         else:
             db.session.commit()
+            call_hook("sesim_report_created", report=report)
             flash(_("Report made. Check it, then verify and publish."), "info")
             return redirect(url_for("admin.report", report_id=report.id))
     status = 400 if request.method == "POST" else 200
@@ -126,7 +129,6 @@ def message_report():
 def _prefill(form, chosen: list[Message], hints: dict) -> None:
     first = chosen[0]
     form.story.data = "\n\n".join(m.text for m in chosen if m.text)
-    form.title.data = (first.subject or first.text.split("\n", 1)[0])[:80]
     form.occurred_on.data = (first.received_at or utcnow()).date()
     form.language.data = hints.get("language") or first.language or "az"
     if hints.get("places"):

@@ -45,7 +45,7 @@ def find_user(email: str) -> User | None:
 def verify_totp(user: User, code: str) -> bool:
     """A valid current code (±30 s) that was not used before."""
     code = (code or "").replace(" ", "")
-    if not user.totp_secret or not code.isdigit():
+    if not user.totp_secret or not (code.isascii() and code.isdigit()):
         return False
     totp = pyotp.TOTP(user.totp_secret)
     now = datetime.now(UTC)

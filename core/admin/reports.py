@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,30 +10,19 @@ from sqlalchemy import func, or_
 from core.admin import bp
 from core.admin.access import EDITORS, STAFF, roles, visible_reports
 from core.admin.choices import category_choices, region_choices
-from core.admin.workflow import STATUS_ACTIONS, change_status
+from core.admin.workflow import STATUS_ACTIONS, WorkflowError, change_status
 from core.extensions import db
 from core.models import Category, Report
 from core.models.report import STATUSES
-from core.publicdata import FilterError, parse_filters
+from core.numbers import whole
+from core.publicdata import FilterError, apply, parse_filters
 
 PER_PAGE = 50
 
 
 def _filtered(args):
     """Visible reports matching the filters in ``args`` (all statuses); raises FilterError."""
-    filters = parse_filters(args)
-    query = visible_reports(current_user)
-    if filters.categories:
-        query = query.filter(Report.categories.any(Category.slug.in_(filters.categories)))
-    if filters.since:
-        query = query.filter(Report.occurred_at >= datetime.combine(filters.since, datetime.min.time()))
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), datetime.min.time())
-        query = query.filter(Report.occurred_at < end)
-    if filters.region:
-        query = query.filter(Report.region_id == filters.region)
-    if filters.verified is not None:
-        query = query.filter(Report.verified.is_(filters.verified))
+    query = apply(visible_reports(current_user), parse_filters(args), public=False)
     if args.get("channel"):
         query = query.filter(Report.source_channel == args["channel"])
     text = (args.get("q") or "").strip()[:200]
@@ -77,7 +64,7 @@ def reports():
 @roles(*EDITORS)
 def reports_bulk():
     action = request.form.get("action", "")
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [n for n in (whole(i) for i in request.form.getlist("ids")) if n is not None]
     if action not in (*STATUS_ACTIONS, "verify") or not ids:
         flash(_("Choose at least one report and an action."), "error")
         return redirect(url_for("admin.reports"))
@@ -90,8 +77,11 @@ def reports_bulk():
                 moderate(report, True, report.verification_note or "", report.location_precision,
                          report.public_story or "", current_user)
                 changed += 1
-        elif change_status(report, action, current_user):
-            changed += 1
+        else:
+            try:
+                changed += change_status(report, action, current_user)
+            except WorkflowError as exc:
+                flash(f"{report.public_id}: {exc}", "error")
     db.session.commit()
     flash(_("%(count)d reports changed.", count=changed), "info")
     return redirect(url_for("admin.reports", status=request.form.get("status", "pending")))

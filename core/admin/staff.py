@@ -14,6 +14,7 @@ from core.admin.login import UNUSABLE_PASSWORD, new_invite
 from core.extensions import db
 from core.models import AuditLog, User
 from core.models.user import ROLES
+from core.numbers import whole
 from core.passwords import hash_password
 
 USER_ACTIONS = ("role", "disable", "enable", "require_totp", "drop_totp_requirement", "reset_totp",
@@ -97,7 +98,7 @@ def audit():
         query = query.filter(AuditLog.action.startswith(action))
     if request.args.get("target_type") in ("reports", "messages", "users", "categories"):
         query = query.filter(AuditLog.target_type == request.args["target_type"])
-        if (request.args.get("target_id") or "").isdigit():
-            query = query.filter(AuditLog.target_id == int(request.args["target_id"]))
+        if whole(request.args.get("target_id")) is not None:
+            query = query.filter(AuditLog.target_id == whole(request.args["target_id"]))
     page = query.order_by(AuditLog.id.desc()).paginate(per_page=100, error_out=False)
     return render_template("admin/audit.html", page=page, action=action)

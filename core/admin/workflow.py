@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from core import gazetteer
 from core.admin.audit import record
@@ -15,6 +16,7 @@ from core.extensions import db
 from core.models import Category, Message, Report, ReportRevision
 from core.models.base import utcnow
 from core.plugins import call_hook
+from core.redaction import suggest
 
 EDITABLE = ("title", "story", "occurred_at", "place_id", "region_id", "language",
             "consent_publish", "wants_legal_help", "categories")
@@ -82,8 +84,6 @@ def original_values(report: Report) -> dict:
 
 def report_from_messages(messages: list[Message], fields: dict, user) -> Report:
     """A new pending report made from one sender's messages, which become ``converted``."""
-    from flask_babel import gettext as _
-
     if not messages:
         raise WorkflowError(_("Choose at least one message."))
     senders = {m.sender_hash for m in messages}
@@ -154,6 +154,9 @@ def change_status(report: Report, action: str, user) -> bool:
     status = STATUS_ACTIONS[action]
     if report.status == status:
         return False
+    if status == "published" and suggest(report.title):
+        raise WorkflowError(_("The title contains a phone number, e-mail address or @handle. "
+                              "Edit the title before publishing: it is always public."))
     before = report.status
     report.status = status
     if status == "published":

@@ -15,6 +15,7 @@ from core.api.openapi import MAX_LIMIT, document
 from core.errors import bad_request
 from core.i18n import LANGUAGE_NAMES
 from core.models import Category, Report
+from core.numbers import whole
 from core.publicdata import FilterError, last_change, parse_filters, public_fields, published
 from core.stats.aggregate import compute
 
@@ -40,9 +41,10 @@ def _limit() -> int:
     raw = request.args.get("limit")
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = whole(raw, 1, MAX_LIMIT)
+    if limit is None:
         raise InputError(_("limit must be a whole number from 1 to %(max)s.", max=MAX_LIMIT))
-    return int(raw)
+    return limit
 
 
 def _conditional(payload, last_modified=None):

@@ -81,6 +81,12 @@ class TimeInput(_Translated, TimeField):
 class CoordinateInput(_Translated, DecimalField):
     parse_error = _l("Not a number.")
 
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():  # NaN, sNaN, Infinity
+            self.data = None
+            raise ValueError(str(self.parse_error))
+
 
 def _not_blank(form, field):
     if not (field.data or "").strip():

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from core import gazetteer
 from core.config import ConfigError, split_list
 from core.models import Category
+from core.numbers import whole
 from core.publicdata import FilterError, parse_filters, public_fields, published
 from plugins.map import csp, outlines, points, shell
 from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
@@ -63,10 +64,11 @@ def _language() -> str:
 def _whole(value: str | None, name: str, low: int, high: int, default: int) -> int:
     if value is None or value == "":
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = whole(value, low, high)
+    if number is None:
         raise InputError(_("%(name)s must be a whole number from %(low)s to %(high)s.",
                            name=name, low=low, high=high))
-    return int(value)
+    return number
 
 
 def _filter_args(with_bbox: bool = False) -> dict:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from core import gazetteer
 from core.errors import bad_request
 from core.models import Category
+from core.numbers import whole
 from core.publicdata import FilterError, parse_filters, public_fields, shared_stories
 
 bp = Blueprint("stories", __name__, url_prefix="/stories", template_folder="templates")
@@ -34,9 +35,10 @@ def _language() -> str:
 def _page(value: str | None) -> int:
     if not value:
         return 1
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    page = whole(value, 1, MAX_PAGE)
+    if page is None:
         raise PageError(_("page must be a whole number from 1 to %(max)s.", max=MAX_PAGE))
-    return int(value)
+    return page
 
 
 def _filter_args() -> dict:
