@@ -8,6 +8,8 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from core.privacy import scrub
+
 log = logging.getLogger("sesim.errors")
 
 
@@ -45,7 +47,7 @@ def bad_request(reason):
 
 
 def handle_unexpected(error: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, scrub(request.path))
     try:
         return handle_http(InternalServerError())
     except Exception:  # the error page itself failed: say it plainly

@@ -41,13 +41,22 @@ _ADDRESS = re.compile(
 )
 
 
+# Secrets that travel in URLs (SMSSync's ?secret=, tokens in webhook paths, invitation links):
+# request logs must not hand them to whoever reads the logs.
+_URL_SECRETS = re.compile(
+    r"((?:[?&](?:secret|token|hub\.verify_token|key)=)|/channels/sms/(?:aggregator|generic)/"
+    r"|/admin/invite/)[^&\s\"/?]+",
+    re.IGNORECASE,
+)
+
+
 def scrub(text: str) -> str:
-    """Replace anything that looks like an IPv4 or IPv6 address."""
-    return _ADDRESS.sub("-", text)
+    """Replace anything that looks like an IPv4 or IPv6 address, and secrets in URLs."""
+    return _URL_SECRETS.sub(r"\1***", _ADDRESS.sub("-", text))
 
 
 class NoAddressFilter(logging.Filter):
-    """Rewrites log records so no client address reaches any handler."""
+    """Rewrites log records so no client address or URL secret reaches any handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -62,9 +62,15 @@ def test_server_logs_hold_no_client_address(app, live_server, caplog, capfd):
         assert response.status == 200
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(f"{live_server}/no-such-page")
+    for secret_url in ("/channels/sms/smssync?task=send&secret=S3CR3T-Q", "/channels/sms/aggregator/S3CR3T-P",
+                       "/channels/facebook/webhook?hub.verify_token=S3CR3T-F&hub.challenge=1",
+                       "/admin/invite/S3CR3T-I"):
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{live_server}{secret_url}")
     logged = caplog.text + "".join(capfd.readouterr())
     assert "GET /report" in logged  # the request log is still there...
     assert "127.0.0.1" not in logged and AGENT not in logged  # ...without the address
+    assert "/channels/sms/aggregator/***" in logged and "S3CR3T" not in logged  # ...or URL secrets
 
 
 class Resources(HTMLParser):
