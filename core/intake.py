@@ -87,6 +87,7 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
             raise
         return existing, False
 
+    annotate(message)
     after_store(message)
     return message, True
 
@@ -96,6 +97,29 @@ def _store_attachments(message: Message, attachments) -> None:
 
     for filename, content_type, payload in attachments:
         store_upload(payload, filename=filename, content_type=content_type, message=message)
+
+
+SUGGESTION_CHARS = 4000  # a long mail is judged by its start
+
+
+def annotate(message: Message) -> None:
+    """Language, place and category hints for moderators (``data["suggestions"]``), worked out only
+    once the message is safely stored, for every channel alike; never published by themselves."""
+    from flask import current_app
+
+    from core import detection
+
+    text = f"{message.subject or ''}\n{message.text or ''}".strip()
+    if not text or "suggestions" in (message.data or {}):  # a channel may bring its own hints
+        return
+    try:
+        found = detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
+        message.data = {**(message.data or {}), "suggestions": found}
+        message.language = message.language or found["language"]
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("text analysis failed for message %s", message.id)
 
 
 def after_store(message: Message) -> None:

@@ -19,9 +19,6 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
 
-from flask import current_app
-
-from core import detection
 from core.intake import Inbound
 from plugins.email import attachments
 from plugins.email.text import decode_bytes, html_to_text, strip_replies
@@ -30,7 +27,6 @@ log = logging.getLogger("sesim.email")
 
 CHANNEL = "email"
 MAX_FORWARD_DEPTH = 3
-SUGGESTION_CHARS = 3000
 _MSGID = re.compile(r"<[^<>\s]+>")
 _AUTOMATIC_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply|bounce)",
                                 re.IGNORECASE)
@@ -86,12 +82,9 @@ def parse(raw: bytes, *, truncated: bool = False, fallback_id: str | None = None
         refused.append({"reason": "the whole mail was over the size limit; attachments dropped"})
     if refused:
         data["attachments_refused"] = refused
-    # Hints for moderators, as for SMS; a long mail is judged by its start.
-    default = current_app.config.get("SESIM_DEFAULT_LANGUAGE", "az")
-    data["suggestions"] = detection.suggestions(f"{subject or ''}\n{text}"[:SUGGESTION_CHARS], default)
+    # Language, place and category hints are added by the core once the mail is stored.
     return Inbound(channel=CHANNEL, external_id=external_id, text=text, sender=sender,
-                   subject=subject, language=data["suggestions"]["language"], data=data,
-                   attachments=files)
+                   subject=subject, data=data, attachments=files)
 
 
 def log_id(external_id: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from core import detection
 from core.intake import Inbound
 
 log = logging.getLogger("sesim.facebook")
@@ -136,16 +135,3 @@ def _attachment_kind(attachment: dict) -> str:
         return mime.split("/", 1)[0]
     return "file"
 
-
-def with_suggestions(inbound: Inbound, default_language: str) -> Inbound:
-    """Add ``core.detection``'s language, place and category hints for moderators."""
-    if not inbound.text.strip():
-        return inbound
-    try:
-        found = detection.suggestions(inbound.text, default_language)
-    except Exception:  # a hint is never worth losing the message over
-        log.exception("text analysis failed for Facebook message %s", inbound.external_id)
-        return inbound
-    inbound.data = {**inbound.data, "suggestions": found}
-    inbound.language = inbound.language or found["language"]
-    return inbound

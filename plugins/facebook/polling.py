@@ -17,7 +17,6 @@ from plugins.facebook.events import (
     graph_message_inbound,
     graph_post_inbound,
     graph_time,
-    with_suggestions,
 )
 from plugins.facebook.graph import GraphError, GraphUnreachable, make_graph
 
@@ -32,12 +31,10 @@ def fetch_all(config):
     if not page_id:
         raise GraphError("SESIM_FACEBOOK_PAGE_ID is not set")
     graph = make_graph(config)
-    default_language = config.get("SESIM_DEFAULT_LANGUAGE", "az")
     failures = []
     for name, stream in (("conversations", _conversations), ("visitor posts", _visitor_posts)):
         try:
-            for inbound in stream(graph, page_id):
-                yield with_suggestions(inbound, default_language)
+            yield from stream(graph, page_id)
         except GraphUnreachable:
             raise
         except GraphError as exc:

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from core.extensions import csrf
 from core.intake import receive
-from plugins.facebook.events import from_webhook, with_suggestions
+from plugins.facebook.events import from_webhook
 from plugins.facebook.signature import valid_signature
 
 log = logging.getLogger("sesim.facebook")
@@ -57,9 +57,8 @@ def deliver():
         abort(400)
     if payload.get("object") != "page":
         return jsonify(new=0, duplicates=0)  # e.g. an Instagram subscription on the same app
-    default_language = current_app.config.get("SESIM_DEFAULT_LANGUAGE", "az")
     new = duplicates = 0
     for inbound in from_webhook(payload, _setting("PAGE_ID")):
-        _message, created = receive(with_suggestions(inbound, default_language))
+        _message, created = receive(inbound)
         new, duplicates = new + created, duplicates + (not created)
     return jsonify(new=new, duplicates=duplicates)

@@ -6,9 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-
-from core import casecodes, detection
+from core import casecodes
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.intake import Inbound, queue_reply, receive
@@ -38,12 +36,7 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
            problems: list[str], extras: dict | None = None) -> Outcome:
     """Store the SMS (idempotently), then answer it; a failure after storing is logged, not raised."""
     text = (text or "").strip()
-    default = current_app.config.get("SESIM_DEFAULT_LANGUAGE", "az")
-    suggestions = detection.suggestions(text, default)
-    found = replies.keyword(text)
-    data = {"gateway": gateway, "suggestions": suggestions, **(extras or {})}
-    if found:
-        data["keyword"] = found.name
+    data = {"gateway": gateway, **(extras or {})}
     if not text:
         problems = [*problems, "empty"]
     if problems:
@@ -54,12 +47,16 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
         sender=sender.strip()[:MAX_SENDER],
         text=text,
         received_at=sent_at,
-        language=found.language if found else suggestions["language"],
         data=data,
     ))
     outcome = Outcome(message, created)
     if created:
         try:
+            found = replies.keyword(text)
+            if found:  # the keyword's own language beats the guess from one word
+                message.language = found.language
+                message.data = {**message.data, "keyword": found.name}
+                db.session.commit()
             outcome.reply = _answer(message, gateway, found)
         except Exception:  # the message is stored; a failed reply must not fail the webhook
             db.session.rollback()

@@ -24,7 +24,7 @@ from plugins.twitter.client import (
     call,
     make_client,
 )
-from plugins.twitter.inbound import CHANNEL, dm_inbound, is_retweet, tweet_inbound, with_suggestions
+from plugins.twitter.inbound import CHANNEL, dm_inbound, is_retweet, tweet_inbound
 
 log = logging.getLogger("sesim.twitter")
 
@@ -69,12 +69,10 @@ def fetch_all(config):
     else:
         log.info("X direct messages skipped: they need the four OAuth 1.0a user-context settings")
 
-    default_language = config.get("SESIM_DEFAULT_LANGUAGE", "az")
     failures = []
     for name, stream in streams:
         try:
-            for inbound in stream():
-                yield with_suggestions(inbound, default_language)
+            yield from stream()
         except Unreachable:
             raise  # the network is down for every stream: stop now
         except TwitterError as exc:
