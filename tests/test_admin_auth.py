@@ -233,3 +233,38 @@ def test_workspace_speaks_the_deployment_languages(app, staff, lang, login_title
     assert login_title in client.get(f"/admin/login?lang={lang}").get_data(as_text=True)
     login(client, "admin@sesim.test")
     assert f">{pending} <span" in client.get(f"/admin/reports?lang={lang}").get_data(as_text=True)
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(app, staff):
+    mine, stolen = client_as(app, "moderator"), client_as(app, "moderator")
+    new = {"password": "a brand new long password", "confirm": "a brand new long password"}
+    refused = post(mine, "/admin/account", {**new, "current": "wrong password"}, "/admin/account")
+    assert refused.status_code == 400
+    assert "This is not your current password." in refused.get_data(as_text=True)
+    assert "refused.password_change" in audit_actions(app)
+
+    changed = post(mine, "/admin/account", {**new, "current": PASSWORD}, "/admin/account")
+    assert changed.status_code == 302
+    assert mine.get("/admin/reports").status_code == 200  # this session goes on
+    assert stolen.get("/admin/reports").headers["Location"].startswith("/admin/login")  # the other ends
+    assert login(app.test_client(), "moderator@sesim.test", "a brand new long password").status_code == 302
+
+
+def test_replacing_a_second_factor_needs_a_code_from_the_current_one(app):
+    secret = pyotp.random_base32()
+    make_user(app, "otp2@sesim.test", "moderator", totp_secret=secret)
+    client = app.test_client()
+    assert login(client, "otp2@sesim.test", otp=pyotp.TOTP(secret).at(time.time() - 30)).status_code == 302
+    client.get("/admin/account/totp?lang=en")
+    with client.session_transaction() as session:
+        pending = session["totp_pending"]
+    # (the CSRF token comes from another page: opening the set-up page draws a new secret)
+    response = post(client, "/admin/account/totp", {"code": pyotp.TOTP(pending).now()}, "/admin/account")
+    assert response.status_code == 400
+    assert "Type a code from your current authenticator first." in response.get_data(as_text=True)
+    assert "refused.totp_change" in audit_actions(app)
+    response = post(client, "/admin/account/totp", {"code": pyotp.TOTP(pending).now(),
+                                                    "current_code": pyotp.TOTP(secret).now()},
+                    "/admin/account")
+    assert response.status_code == 302
+    assert client.get("/admin/reports").status_code == 200  # re-signed with the new factor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import hookimpl
-from tests.test_admin_support import audit_entries, client_as, make_staff, post
+from tests.test_admin_support import audit_entries, client_as, make_staff, make_user, post
 
 CONTACT = "leyla.private@example.net"
 SENDER = "+994507654321"
@@ -215,3 +215,11 @@ def test_reply_needs_a_channel(app, staff):
     url = f"/admin/reports/{report_id}"
     response = post(moderator, f"{url}/reply", {"text": "Hello"}, url)
     assert response.status_code == 400
+
+
+def test_lawyer_cannot_open_a_legal_help_report_taken_by_another_lawyer(app, staff):
+    colleague = make_user(app, "colleague@sesim.test", "lawyer")
+    taken = new_report(app, "Taken by a colleague", wants_legal_help=True, lawyer=colleague)
+    lawyer = client_as(app, "lawyer")
+    assert "Taken by a colleague" not in lawyer.get("/admin/reports").get_data(as_text=True)
+    assert lawyer.get(f"/admin/reports/{taken}").status_code == 403

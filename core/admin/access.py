@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 
 from core.admin.audit import record
 from core.extensions import db
@@ -50,9 +50,11 @@ def open_view(view):
 
 
 def _lawyer_condition(user):
+    """A lawyer's own cases, and (with legal help on) requests no lawyer has taken yet."""
     condition = Report.assigned_lawyer_id == user.id
     if current_app.config["SESIM_LEGAL_HELP"]:
-        condition = or_(condition, Report.wants_legal_help.is_(True))
+        untaken = and_(Report.wants_legal_help.is_(True), Report.assigned_lawyer_id.is_(None))
+        condition = or_(condition, untaken)
     return condition
 
 
@@ -71,7 +73,8 @@ def can_see(user, report: Report) -> bool:
         return False
     if report.assigned_lawyer_id == user.id:
         return True
-    return bool(current_app.config["SESIM_LEGAL_HELP"] and report.wants_legal_help)
+    return bool(current_app.config["SESIM_LEGAL_HELP"] and report.wants_legal_help
+                and report.assigned_lawyer_id is None)
 
 
 def report_or_refuse(report_id: int) -> Report:

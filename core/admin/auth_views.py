@@ -13,10 +13,10 @@ from flask_login import current_user, login_user, logout_user
 from core.admin import bp
 from core.admin.access import STAFF, open_view, roles
 from core.admin.audit import record
-from core.admin.forms import LoginForm, PasswordForm, TotpForm
+from core.admin.forms import ChangePasswordForm, LoginForm, PasswordForm, TotpForm
 from core.admin.login import LoginRefused, authenticate, user_for_invite, verify_totp
 from core.extensions import db, limiter
-from core.passwords import hash_password
+from core.passwords import check_password, hash_password
 
 
 def _login_limit() -> str:
@@ -104,13 +104,19 @@ def accept_invite(token):
 @bp.route("/account", methods=["GET", "POST"])
 @roles(*STAFF)
 def account():
-    form = PasswordForm()
+    form = ChangePasswordForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
-        current_user.password_hash = hash_password(form.password.data)
-        record("user.password_changed", current_user._get_current_object())
-        db.session.commit()
-        flash(_("Your password is changed."), "info")
-        return redirect(url_for("admin.account"))
+        if not check_password(user.password_hash, form.current.data):
+            form.current.errors = [_("This is not your current password.")]
+            record("refused.password_change", user, commit=True)
+        else:
+            user.password_hash = hash_password(form.password.data)
+            record("user.password_changed", user)
+            db.session.commit()
+            login_user(user)  # every other session of this account ends with the old password
+            flash(_("Your password is changed."), "info")
+            return redirect(url_for("admin.account"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/account.html", form=form), status
 
@@ -123,7 +129,13 @@ def totp_setup():
     secret = session.get("totp_pending")
     if request.method == "GET" or not secret:
         secret = session["totp_pending"] = pyotp.random_base32()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and current_user.totp_secret and not verify_totp(
+        current_user._get_current_object(), form.current_code.data or ""
+    ):
+        db.session.rollback()
+        form.current_code.errors = [_("Type a code from your current authenticator first.")]
+        record("refused.totp_change", current_user._get_current_object(), commit=True)
+    elif form.validate_on_submit():
         user = current_user._get_current_object()
         user.totp_secret = secret
         user.totp_last_counter = None
@@ -131,6 +143,7 @@ def totp_setup():
             session.pop("totp_pending", None)
             record("user.totp_enabled", user)
             db.session.commit()
+            login_user(user, fresh=True)  # sessions made with the old factor end
             flash(_("Your second factor is on. You will need a code at every login."), "info")
             return redirect(url_for("admin.account"))
         db.session.rollback()

@@ -48,10 +48,18 @@ class PasswordForm(FlaskForm):
         DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
+class ChangePasswordForm(PasswordForm):
+    """A stolen session alone must not be enough to take the account over."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
 class TotpForm(FlaskForm):
     code = StringField(_l("Code from your authenticator app"),
                        validators=[DataRequired(), Regexp(r"^\s*\d{6}\s*$",
                                                           message=_l("Type the 6 digits."))])
+    # Replacing a second factor that is on needs a code from the old one.
+    current_code = StringField(_l("Code from your current authenticator"), validators=[Optional()])
 
 
 class UserCreateForm(FlaskForm):

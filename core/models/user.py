@@ -1,3 +1,5 @@
+import hashlib
+
 from flask_login import UserMixin
 
 from core.crypto import EncryptedText
@@ -31,6 +33,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes with the password or the second factor, ending every session made before."""
+        material = f"{self.password_hash}|{self.totp_secret or ''}".encode()
+        return hashlib.sha256(material).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_fingerprint}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
