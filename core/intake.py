@@ -18,6 +18,7 @@ from core.extensions import db
 from core.models import Message
 from core.models.base import utcnow
 from core.plugins import call_hook, first_result
+from core.redaction import redact
 
 log = logging.getLogger("sesim.intake")
 
@@ -168,8 +169,9 @@ def deliver(message: Message) -> bool:
         try:
             handled = send(message=message)
         except Exception as exc:
-            log.warning("plugin %s could not send message %s: %s", plugin, message.id, exc)
-            message.status, message.error = "failed", str(exc)[:500]
+            reason = redact(str(exc))[:500]  # gateways quote the recipient's number in errors
+            log.warning("plugin %s could not send message %s: %s", plugin, message.id, reason)
+            message.status, message.error = "failed", reason
             db.session.commit()
             return False
         if handled:

@@ -91,6 +91,7 @@ class PluginHost:
                 result = impl.function(*(kwargs[arg] for arg in impl.argnames))
             except Exception:
                 log.exception("plugin %s failed in %s", impl.plugin_name, name)
+                _rollback()  # a failed write must not break the rest of the request
                 continue
             if result is not None:
                 yield result
@@ -100,6 +101,15 @@ class PluginHost:
         (e.g. iterate a generator and count its failures)."""
         caller = getattr(self.manager.hook, name)
         return [(impl.plugin_name, impl.function) for impl in reversed(caller.get_hookimpls())]
+
+
+def _rollback() -> None:
+    from core.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # no app context or no database: nothing to undo
+        log.debug("no session to roll back")
 
 
 def host() -> PluginHost:

@@ -126,7 +126,7 @@ def test_hook_sesim_send_message(app):
             if message.channel != "probe":
                 return None
             if "fail" in message.text:
-                raise ConnectionError("gateway down")
+                raise ConnectionError("gateway down: cannot reach +994 50 123 45 67")
             sent.append(message.text)
             return True
 
@@ -137,6 +137,7 @@ def test_hook_sesim_send_message(app):
         failed = queue_reply(original, "this will fail")
         assert (ok.status, ok.direction, ok.sender) == ("sent", "out", "+994")
         assert failed.status == "failed" and "gateway down" in failed.error
+        assert "123 45 67" not in failed.error  # her number never lands in the error text
         assert Message.query.filter_by(direction="out").count() == 2  # stored either way
     assert sent == ["Your case code is 1234"]
 

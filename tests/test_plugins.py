@@ -93,11 +93,16 @@ def test_plugin_that_fails_to_import_is_reported_and_app_still_serves(monkeypatc
 
 
 class Raising:
-    """A plugin whose message hook raises: intake must keep the message and call the others."""
+    """A plugin whose message hook fails half-way through a database write: intake must keep the
+    message, undo the broken write and still call the others."""
 
     @hookimpl
     def sesim_message_received(self, message):
-        raise RuntimeError("boom")
+        from core.extensions import db
+        from core.models import Message
+
+        db.session.add(Message(channel=message.channel, external_id=message.external_id, text="dup"))
+        db.session.flush()  # violates the unique (channel, external_id): the session is broken
 
 
 class Counting:
@@ -105,7 +110,9 @@ class Counting:
 
     @hookimpl
     def sesim_message_received(self, message):
-        self.calls.append(message.id)
+        from core.models import Message
+
+        self.calls.append(Message.query.filter_by(id=message.id).one().id)  # the session works
 
 
 def test_raising_hook_does_not_lose_the_message_or_stop_other_plugins(app, caplog):
