@@ -242,3 +242,9 @@ def test_errors_are_in_the_chosen_language(client, valid):
     page = response.get_data(as_text=True)
     assert '<html lang="ru">' in page
     assert "Это поле обязательно." in page
+
+
+def test_case_lookup_without_csrf_token_is_refused_on_the_page(client):
+    response = client.post("/case", data={"code": "0000-0000-0000"})
+    assert response.status_code == 400
+    assert "This form expired" in response.get_data(as_text=True)

@@ -8,7 +8,7 @@ def init_app(app) -> None:
 
     app.register_blueprint(bp)
     app.context_processor(_template_globals)
-    # The report form checks its own CSRF token so a stale token is shown on the form, with
+    # These forms check their own CSRF token so a stale token is explained on the form, with
     # everything she typed kept, instead of an error page.
     csrf.exempt("core.public.views.report")
     csrf.exempt("core.public.views.case")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from core import casecodes, gazetteer
 from core.config import split_list
@@ -103,6 +105,12 @@ def case():
     """Follow-up by case code. The code travels in a POST body, never in the URL or history."""
     if request.method == "GET":
         return render_template("public/case.html")
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return render_template("public/case.html", error=_(
+            "This form expired or was opened in another window. Check what you typed and send it again."
+        )), 400
     code_hash = casecodes.hash_code(request.form.get("code", ""))
     found = None
     if code_hash:
