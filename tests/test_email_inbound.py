@@ -361,3 +361,14 @@ def test_sender_address_is_encrypted_at_rest_and_absent_from_logs(app, client, c
         assert Message.query.one().sender == SENDER
     assert SENDER not in " ".join(str(v) for v in row)
     assert SENDER not in caplog.text
+
+
+@pytest.mark.parametrize("payload", [
+    {"from": "a@example.org", "text": "hi", "attachments": 5},
+    {"from": "a@example.org", "text": "hi", "attachments": "x"},
+    {"from": "a@example.org", "text": "hi", "attachments": [7]},
+    ["not", "an", "object"],
+])
+def test_oddly_shaped_json_is_a_clear_400(client, payload):
+    response = client.post("/channels/email/inbound", json=payload, headers=AUTH)
+    assert response.status_code == 400

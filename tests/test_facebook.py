@@ -443,3 +443,21 @@ def test_home_page_warns_that_posts_and_comments_are_public(client):
     assert "A post or comment on our Facebook page is public" in page_text
     assert "private message on Messenger" in page_text
     assert "публичен" in client.get("/?lang=ru").get_data(as_text=True)
+
+
+def _entry(**fields):
+    return {"object": "page", "entry": [{"id": PAGE, **fields}]}
+
+
+@pytest.mark.parametrize("payload", [
+    _entry(messaging=5),
+    _entry(messaging=[{"sender": "x", "message": {"mid": "m.1", "text": "hi"}}]),
+    _entry(messaging=[{"sender": {"id": "1"}, "message": {"mid": "m.2", "attachments": 3}}]),
+    _entry(changes=[{"field": "feed", "value": {"item": "post", "verb": "add", "from": "x"}}]),
+    {"object": "page", "entry": 7},
+])
+def test_signed_but_oddly_shaped_events_are_skipped_not_a_500(client, app, payload):
+    response = post_signed(client, payload)
+    assert response.status_code in (200, 400)
+    with app.app_context():
+        assert messages() == []

@@ -73,7 +73,10 @@ def _raw_mail() -> tuple[bytes, str | None]:
             raise ValueError("the body is not a JSON object")
         if isinstance(payload.get("raw"), str):
             return payload["raw"].encode("utf-8", "surrogateescape"), None
-        files = [_json_attachment(item) for item in payload.get("attachments") or []]
+        attachments = payload.get("attachments") or []
+        if not isinstance(attachments, list):
+            raise ValueError("'attachments' must be a list")
+        files = [_json_attachment(item) for item in attachments]
         return _built(payload, files)
     if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         for name in RAW_FIELDS:

@@ -41,6 +41,15 @@ def graph_time(value: str | None) -> datetime | None:
         return None
 
 
+def _dict(value) -> dict:
+    """Signed is not well-formed: a field that should be an object may be anything."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _id(value) -> str:
     return str(value).strip() if isinstance(value, str | int) and str(value).strip() else ""
 
@@ -50,12 +59,12 @@ def messaging_inbound(event: dict, page_id: str) -> Inbound | None:
     message = event.get("message")
     if not isinstance(message, dict) or message.get("is_echo"):
         return None
-    sender = _id((event.get("sender") or {}).get("id"))
+    sender = _id(_dict(event.get("sender")).get("id"))
     mid = _id(message.get("mid"))
     if not mid or not sender or sender == page_id:
         return None
     text = message.get("text") if isinstance(message.get("text"), str) else ""
-    kinds = [str(a.get("type") or "file") for a in message.get("attachments") or [] if isinstance(a, dict)]
+    kinds = [str(a.get("type") or "file") for a in _list(message.get("attachments")) if isinstance(a, dict)]
     if not text and not kinds:
         return None
     data = {"kind": "messenger", "public": False}
@@ -73,7 +82,7 @@ def feed_inbound(change: dict, page_id: str) -> Inbound | None:
     kind = FEED_ITEMS.get(value.get("item"))
     if kind is None or value.get("verb") != "add":
         return None
-    sender = _id((value.get("from") or {}).get("id"))
+    sender = _id(_dict(value.get("from")).get("id"))
     external_id = _id(value.get("comment_id") if kind == "comment" else value.get("post_id"))
     if not external_id or not sender or sender == page_id:
         return None
@@ -88,13 +97,13 @@ def feed_inbound(change: dict, page_id: str) -> Inbound | None:
 def from_webhook(payload: dict, page_id: str) -> list[Inbound]:
     """Every message in a webhook body (Facebook batches several events per request)."""
     found = []
-    for entry in payload.get("entry") or []:
+    for entry in _list(payload.get("entry")):
         if not isinstance(entry, dict):
             continue
-        for event in entry.get("messaging") or []:
+        for event in _list(entry.get("messaging")):
             if isinstance(event, dict) and (inbound := messaging_inbound(event, page_id)):
                 found.append(inbound)
-        for change in entry.get("changes") or []:
+        for change in _list(entry.get("changes")):
             if isinstance(change, dict) and (inbound := feed_inbound(change, page_id)):
                 found.append(inbound)
     return found
@@ -102,12 +111,12 @@ def from_webhook(payload: dict, page_id: str) -> list[Inbound]:
 
 def graph_message_inbound(message: dict, page_id: str) -> Inbound | None:
     """A message read from ``/{conversation-id}/messages`` (polling without webhooks)."""
-    sender = _id((message.get("from") or {}).get("id"))
+    sender = _id(_dict(message.get("from")).get("id"))
     mid = _id(message.get("id"))
     if not mid or not sender or sender == page_id:
         return None
     text = message.get("message") if isinstance(message.get("message"), str) else ""
-    attachments = (message.get("attachments") or {}).get("data") or []
+    attachments = _list(_dict(message.get("attachments")).get("data"))
     kinds = [_attachment_kind(a) for a in attachments if isinstance(a, dict)]
     if not text and not kinds:
         return None
@@ -120,7 +129,7 @@ def graph_message_inbound(message: dict, page_id: str) -> Inbound | None:
 
 def graph_post_inbound(post: dict, page_id: str) -> Inbound | None:
     """A visitor post read from ``/{page-id}/visitor_posts``."""
-    sender = _id((post.get("from") or {}).get("id"))
+    sender = _id(_dict(post.get("from")).get("id"))
     post_id = _id(post.get("id"))
     if not post_id or not sender or sender == page_id:
         return None
