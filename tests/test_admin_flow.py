@@ -295,3 +295,14 @@ def test_making_a_report_from_messages_fires_report_created(app, staff):
 def test_huge_or_odd_numbers_are_not_a_500(app, staff, path):
     admin = client_as(app, "admin")
     assert admin.get(path).status_code in (200, 404)
+
+
+def test_staff_read_words_not_codes(app, staff):
+    moderator = client_as(app, "moderator")
+    report_id = report_id_from(make_report(moderator, app, [receive(app, "sms-words")]))
+    page = moderator.get(f"/admin/reports/{report_id}").get_data(as_text=True)
+    assert '<option value="hidden">hidden: no place at all</option>' in page
+    assert "· SMS ·" in page
+    moderator.get("/admin/account?lang=ru")
+    page = moderator.get(f"/admin/reports/{report_id}").get_data(as_text=True)
+    assert "скрыто: место не указывается" in page

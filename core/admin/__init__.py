@@ -81,8 +81,10 @@ def init_app(app) -> None:
         casework,
         categories,
         inbox,
+        labels,
         reports,
         staff,
     )
 
+    labels.init_app(app)
     app.register_blueprint(bp)

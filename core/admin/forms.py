@@ -28,6 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.admin.choices import as_choices
+from core.admin.labels import PRECISION_LABELS, ROLE_LABELS
 from core.models.report import PRECISIONS
 from core.models.user import ROLES
 from core.passwords import MIN_LENGTH
@@ -64,7 +65,8 @@ class TotpForm(FlaskForm):
 
 class UserCreateForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=as_choices((r, r) for r in ROLES), default="moderator")
+    role = SelectField(_l("Role"), choices=as_choices((r, ROLE_LABELS[r]) for r in ROLES),
+                       default="moderator")
     password = PasswordField(_l("Password (leave empty to send an invitation link)"), validators=[
         Optional(), Length(min=MIN_LENGTH, max=500,
                            message=_l("Use at least %(min)d characters.", min=MIN_LENGTH))])
@@ -93,7 +95,8 @@ class ReportFieldsForm(FlaskForm):
 class ModerationForm(FlaskForm):
     verified = BooleanField(_l("Verified"))
     verification_note = TextAreaField(_l("How it was verified"), validators=[Length(max=4000)])
-    location_precision = SelectField(_l("Public location"), choices=as_choices((p, p) for p in PRECISIONS))
+    location_precision = SelectField(_l("Public location"),
+                                     choices=as_choices((p, PRECISION_LABELS[p]) for p in PRECISIONS))
     public_story = TextAreaField(_l("Public story (redacted)"), validators=[Length(max=20000)])
 
 

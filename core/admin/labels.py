@@ -1,0 +1,32 @@
+"""Words staff read for the codes stored in the database (roles, precisions, channels, states)."""
+
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {"admin": _l("administrator"), "moderator": _l("moderator"), "lawyer": _l("lawyer")}
+
+PRECISION_LABELS = {
+    "place": _l("district or village (its centre)"),
+    "region": _l("region only (its centre)"),
+    "grid": _l("a 5 km square (its centre)"),
+    "hidden": _l("hidden: no place at all"),
+}
+
+CHANNEL_LABELS = {"web": _l("web form"), "sms": _l("SMS"), "email": _l("e-mail"),
+                  "twitter": _l("X (Twitter)"), "facebook": _l("Facebook")}
+
+MESSAGE_STATUS_LABELS = {"new": _l("new"), "converted": _l("in a report"), "spam": _l("spam"),
+                         "ignored": _l("ignored"), "queued": _l("waiting to be sent"),
+                         "sent": _l("sent"), "failed": _l("not sent")}
+
+
+def label(table: dict, code):
+    """The label for ``code``, or the code itself for one we do not know (e.g. a new plugin)."""
+    return table.get(code, code)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        role_label=lambda code: label(ROLE_LABELS, code),
+        channel_label=lambda code: label(CHANNEL_LABELS, code),
+        message_status_label=lambda code: label(MESSAGE_STATUS_LABELS, code),
+    )
