@@ -26,6 +26,14 @@ def languages() -> list[str]:
     return split_list(current_app.config["SESIM_LANGUAGES"])
 
 
+def current_language() -> str:
+    """The language of the current request, e.g. for public field names of places."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else current_app.config["SESIM_DEFAULT_LANGUAGE"]
+
+
 def select_locale() -> str:
     offered = languages()
     asked = request.args.get("lang")

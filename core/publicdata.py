@@ -13,6 +13,8 @@ from sqlalchemy import and_, or_
 from core import gazetteer
 from core.models import Category, Report
 
+FILTER_KEYS = ("category", "since", "until", "bbox", "region", "verified")
+
 
 class FilterError(ValueError):
     """A filter value is malformed; ``str(error)`` is a translated reason for a 400."""
@@ -193,3 +195,17 @@ def last_change():
     from core.extensions import db
 
     return db.session.query(func.max(Report.updated_at)).filter(Report.status != "pending").scalar()
+
+
+def filter_args(args, keys=FILTER_KEYS) -> dict:
+    """The filters in ``args`` as query arguments (category may repeat), for links that keep them."""
+    found = {key: [v for v in args.getlist(key) if v] for key in keys}
+    return {key: values for key, values in found.items() if values}
+
+
+def filter_choices(language: str) -> dict:
+    """What a public filter form offers: active categories and the gazetteer's regions."""
+    return {
+        "categories": Category.query.filter_by(active=True).order_by(Category.position).all(),
+        "regions": [(r.id, r.name(language)) for r in gazetteer.load().regions],
+    }

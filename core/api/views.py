@@ -16,14 +16,13 @@ from core.errors import bad_request
 from core.i18n import LANGUAGE_NAMES
 from core.models import Category, Report
 from core.numbers import whole
-from core.publicdata import FilterError, last_change, parse_filters, public_fields, published
+from core.publicdata import FILTER_KEYS, FilterError, last_change, parse_filters, public_fields, published
 from core.stats.aggregate import compute
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 DEFAULT_LIMIT = 50
 
-FILTER_KEYS = ("category", "since", "until", "bbox", "region", "verified")
 
 
 class InputError(ValueError):

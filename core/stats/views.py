@@ -6,24 +6,18 @@ import csv
 import io
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from core import gazetteer
 from core.errors import bad_request
 from core.exports import csv_cell
-from core.models import Category
-from core.publicdata import FilterError, parse_filters
+from core.i18n import current_language
+from core.publicdata import FilterError, filter_args, filter_choices, parse_filters
 from core.stats import charts
 from core.stats.aggregate import compute
 
 bp = Blueprint("stats", __name__, template_folder="templates", static_folder="static",
                static_url_path="/stats/static")
-FILTER_KEYS = ("category", "since", "until", "region", "verified", "bbox")
 
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 def channel_label(name: str) -> str:
@@ -34,7 +28,7 @@ def channel_label(name: str) -> str:
 
 def _statistics():
     filters = parse_filters(request.args)
-    stats = compute(filters, _language())
+    stats = compute(filters, current_language())
     for count in stats.by_channel:
         count.label = channel_label(count.key)
     for count in stats.by_region:
@@ -53,7 +47,7 @@ def index():
         filters, stats = _statistics()
     except FilterError as exc:
         return bad_request(exc)
-    language = _language()
+    language = current_language()
     sections = [
         (key, section_titles()[key], counts,
          charts.columns(counts) if key == "month" else charts.bars(counts))
@@ -64,9 +58,8 @@ def index():
         stats=stats,
         sections=sections,
         chosen=filters,
-        filter_args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v},
-        categories=Category.query.filter_by(active=True).order_by(Category.position).all(),
-        regions=[(r.id, r.name(language)) for r in gazetteer.load().regions],
+        filter_args=filter_args(request.args),
+        **filter_choices(language),
     )
 
 

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask_babel import get_locale
 
 from core.errors import bad_request
-from core.publicdata import FilterError, iter_published, parse_filters
+from core.i18n import current_language
+from core.publicdata import FilterError, filter_args, iter_published, parse_filters
 from plugins.export import formats
 
-FILTER_KEYS = ("category", "since", "until", "bbox", "region", "verified")
 bp = Blueprint("export", __name__, url_prefix="/export", template_folder="templates")
 
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 @bp.route("/")
@@ -24,7 +20,7 @@ def index():
     """A downloads page: each format, with the same filters as the query string."""
     return render_template("export/index.html", formats=sorted(formats.available().values(),
                                                               key=lambda f: f.name),
-                           filter_args={k: v for k, v in request.args.items() if k in FILTER_KEYS and v})
+                           filter_args=filter_args(request.args))
 
 
 @bp.route("/reports.<name>")
@@ -36,7 +32,7 @@ def reports(name):
         filters = parse_filters(request.args)
     except FilterError as exc:
         return bad_request(exc)
-    rows = iter_published(filters, language=_language())
+    rows = iter_published(filters, language=current_language())
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     response = Response(stream_with_context(fmt.write(rows)), mimetype=fmt.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="sesim-reports-{stamp}.{fmt.name}"'

@@ -8,14 +8,14 @@ import logging
 from dataclasses import replace
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from core import gazetteer
 from core.config import ConfigError, split_list
+from core.i18n import current_language
 from core.models import Category
 from core.numbers import whole
-from core.publicdata import FilterError, parse_filters, public_fields, published
+from core.publicdata import FilterError, filter_args, parse_filters, public_fields, published
 from plugins.map import csp, outlines, points, shell
 from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
 from plugins.map.tiles import tile_source
@@ -57,9 +57,6 @@ def _areas() -> outlines.Areas:
     return current_app.extensions["sesim_map_areas"]
 
 
-def _language() -> str:
-    return str(get_locale() or "en")
-
 
 def _whole(value: str | None, name: str, low: int, high: int, default: int) -> int:
     if value is None or value == "":
@@ -72,10 +69,8 @@ def _whole(value: str | None, name: str, low: int, high: int, default: int) -> i
 
 
 def _filter_args(with_bbox: bool = False) -> dict:
-    """The page's filters as query arguments (category may repeat), for links that keep them."""
-    keys = (*FILTER_KEYS, "bbox") if with_bbox else FILTER_KEYS
-    args = {key: [v for v in request.args.getlist(key) if v] for key in keys}
-    return {key: values for key, values in args.items() if values}
+    """The page's filters as query arguments, for links that keep them."""
+    return filter_args(request.args, (*FILTER_KEYS, "bbox") if with_bbox else FILTER_KEYS)
 
 
 def _json_error(exc: Exception):
@@ -97,7 +92,7 @@ def points_geojson():
         zoom = _whole(request.args.get("zoom"), "zoom", MIN_ZOOM, MAX_ZOOM, DEFAULT_ZOOM)
     except (FilterError, InputError) as exc:
         return _json_error(exc)
-    data = points.feature_collection(filters, zoom, _language(), _filter_args())
+    data = points.feature_collection(filters, zoom, current_language(), _filter_args())
     return _geojson(data)
 
 
@@ -109,7 +104,7 @@ def areas_geojson():
     except FilterError as exc:
         return _json_error(exc)
     counts, unplaced = points.area_counts(filters, _areas())
-    language = _language()
+    language = current_language()
     gaz = gazetteer.load()
     features = []
     for feature in _areas().collection["features"]:
@@ -213,7 +208,7 @@ def _form_choices(language: str) -> dict:
 
 @bp.route("")
 def index():
-    language = _language()
+    language = current_language()
     nonce = csp.new_nonce()
     try:
         filters = parse_filters(request.args)

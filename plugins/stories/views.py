@@ -7,29 +7,31 @@ from datetime import UTC
 from email.utils import format_datetime
 
 from flask import Blueprint, Response, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from core import gazetteer
 from core.errors import bad_request
-from core.models import Category
+from core.i18n import current_language
 from core.numbers import whole
-from core.publicdata import FilterError, parse_filters, public_fields, shared_stories
+from core.publicdata import (
+    FilterError,
+    filter_args,
+    filter_choices,
+    parse_filters,
+    public_fields,
+    shared_stories,
+)
 
 bp = Blueprint("stories", __name__, url_prefix="/stories", template_folder="templates")
 
 PER_PAGE = 20
 FEED_SIZE = 50
 MAX_PAGE = 10_000
-FILTER_KEYS = ("category", "since", "until", "region", "verified")
+FILTER_KEYS = ("category", "since", "until", "region", "verified")  # no bbox on the wall
 
 
 class PageError(ValueError):
     pass
 
-
-def _language() -> str:
-    return str(get_locale() or "en")
 
 
 def _page(value: str | None) -> int:
@@ -42,7 +44,7 @@ def _page(value: str | None) -> int:
 
 
 def _filter_args() -> dict:
-    return {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
+    return filter_args(request.args, FILTER_KEYS)
 
 
 @bp.route("/")
@@ -52,7 +54,7 @@ def index():
         page = _page(request.args.get("page"))
     except (FilterError, PageError) as exc:
         return bad_request(exc)
-    language = _language()
+    language = current_language()
     reports = shared_stories(filters).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1).all()
     has_next = len(reports) > PER_PAGE
     stories = [public_fields(r, language) for r in reports[:PER_PAGE]]
@@ -63,13 +65,12 @@ def index():
         has_next=has_next,
         filter_args=_filter_args(),
         chosen=filters,
-        categories=Category.query.filter_by(active=True).order_by(Category.position).all(),
-        regions=[(r.id, r.name(language)) for r in gazetteer.load().regions],
+        **filter_choices(language),
     )
 
 
 def _feed_entries(filters) -> list[dict]:
-    language = _language()
+    language = current_language()
     entries = []
     for report in shared_stories(filters).limit(FEED_SIZE):
         fields = public_fields(report, language)
@@ -94,7 +95,7 @@ def _feed(template: str, mimetype: str):
         rfc822=entries[0]["rfc822"] if entries else "",
         page_url=url_for("stories.index", _external=True, **_filter_args()),
         self_url=request.url,
-        language=_language(),
+        language=current_language(),
     )
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "public, max-age=300"})
 
