@@ -80,6 +80,7 @@ def init_app(app) -> None:
         auth_views,
         casework,
         categories,
+        files,
         inbox,
         labels,
         reports,
