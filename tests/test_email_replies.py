@@ -11,6 +11,7 @@ from core.extensions import db
 from core.intake import deliver, queue_reply
 from core.models import Message
 from tests import mail_servers
+from tests.conftest import csrf_token
 from tests.mail_servers import INBOUND_SECRET, OUR_ADDRESS, SENDER, email_settings, free_port, plain_mail
 
 smtp_server, smtp = mail_servers.smtp_server, mail_servers.smtp  # fixtures
@@ -58,7 +59,7 @@ def test_first_mail_gets_its_case_code_in_her_language_threaded(app, client, smt
         assert reply.data["message_id"] == mail["Message-ID"]
         assert code not in reply.text and "····-····-····" in reply.text  # only her mailbox has it
     # The code works on the public follow-up page.
-    page = client.post("/case", data={"code": code})
+    page = client.post("/case", data={"code": code, "csrf_token": csrf_token(client, "/case")})
     assert page.status_code == 200
 
 
