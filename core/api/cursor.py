@@ -18,14 +18,16 @@ class CursorError(ValueError):
 
 def encode(occurred_at: datetime, row_id: int, filters_key: str) -> str:
     payload = json.dumps([occurred_at.isoformat(), row_id, filters_key]).encode()
-    return current_app.extensions["sesim_fernet"].encrypt(payload).decode("ascii")
+    # Fernet tokens are base64url; without their "=" padding they travel in a URL unescaped.
+    return current_app.extensions["sesim_fernet"].encrypt(payload).decode("ascii").rstrip("=")
 
 
 def decode(token: str, filters_key: str) -> tuple[datetime, int]:
     """Return ``(occurred_at, id)``; ``CursorError`` when the cursor is not one we made for
     these filters, or is older than a week."""
     try:
-        raw = current_app.extensions["sesim_fernet"].decrypt(token.encode("ascii"), ttl=MAX_AGE_SECONDS)
+        padded = token + "=" * (-len(token) % 4)
+        raw = current_app.extensions["sesim_fernet"].decrypt(padded.encode("ascii"), ttl=MAX_AGE_SECONDS)
         stamp, row_id, key = json.loads(raw)
         if key != filters_key:
             raise CursorError("filters changed")
