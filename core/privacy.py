@@ -60,6 +60,8 @@ class NoAddressFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        if message.startswith(" * "):  # werkzeug's start-up banner names our own address, not a client's
+            return True
         cleaned = scrub(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
