@@ -131,3 +131,12 @@ def test_nav_item_on_every_page(client):
 def test_translated(client, reports):
     assert "Hekayələr" in client.get("/stories/?lang=az").get_data(as_text=True)
     assert "Истории" in client.get("/stories/?lang=ru").get_data(as_text=True)
+
+
+def test_feed_links_use_the_public_address_behind_a_proxy(make_app):
+    app = make_app(SESIM_PLUGINS="stories", SESIM_PUBLIC_URL="https://sesim.example.org/")
+    with app.app_context():
+        public_id = populate()["shared"].public_id
+    feed = app.test_client().get("/stories/feed.atom").get_data(as_text=True)
+    assert f"https://sesim.example.org/reports/{public_id}" in feed
+    assert "http://localhost" not in feed

@@ -16,6 +16,7 @@ from core.models import AuditLog, User
 from core.models.user import ROLES
 from core.numbers import whole
 from core.passwords import hash_password
+from core.urls import absolute_url
 
 USER_ACTIONS = ("role", "disable", "enable", "require_totp", "drop_totp_requirement", "reset_totp",
                 "invite", "unlock")
@@ -38,7 +39,7 @@ def users():
             db.session.add(user)
             db.session.flush()
             if not form.password.data:
-                invite_link = url_for("admin.accept_invite", token=new_invite(user), _external=True)
+                invite_link = absolute_url("admin.accept_invite", token=new_invite(user))
             record("user.created", user, after={"email": email, "role": user.role,
                                                 "invited": invite_link is not None})
             db.session.commit()
@@ -76,7 +77,7 @@ def user_action(user_id):
     elif action == "unlock":
         user.locked_until, user.failed_logins = None, 0
     elif action == "invite":
-        invite_link = url_for("admin.accept_invite", token=new_invite(user), _external=True)
+        invite_link = absolute_url("admin.accept_invite", token=new_invite(user))
     after = {"role": user.role, "active": user.active, "totp_required": user.totp_required,
              "totp": bool(user.totp_secret)}
     record(f"user.{action}", user, before=before, after=after)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 
@@ -18,6 +18,7 @@ from core.models import Category, Report
 from core.numbers import whole
 from core.publicdata import FILTER_KEYS, FilterError, last_change, parse_filters, public_fields, published
 from core.stats.aggregate import compute
+from core.urls import absolute_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -96,7 +97,7 @@ def reports():
         "reports": [public_fields(r, language) for r in page],
         "count": len(page),
         "next_cursor": next_cursor,
-        "next": url_for("api.reports", cursor=next_cursor, **args, _external=True) if more else None,
+        "next": absolute_url("api.reports", cursor=next_cursor, **args) if more else None,
     }
     return _conditional(payload, last_change())
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from email.utils import format_datetime
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
 from core.errors import bad_request
@@ -20,6 +20,7 @@ from core.publicdata import (
     public_fields,
     shared_stories,
 )
+from core.urls import absolute_url
 
 bp = Blueprint("stories", __name__, url_prefix="/stories", template_folder="templates")
 
@@ -77,7 +78,7 @@ def _feed_entries(filters) -> list[dict]:
         updated = report.published_at or report.created_at
         fields["updated"] = updated.strftime("%Y-%m-%dT%H:%M:%SZ")
         fields["rfc822"] = format_datetime(updated.replace(tzinfo=UTC))
-        fields["url"] = url_for("public.report_detail", public_id=fields["id"], _external=True)
+        fields["url"] = absolute_url("public.report_detail", public_id=fields["id"])
         entries.append(fields)
     return entries
 
@@ -93,7 +94,7 @@ def _feed(template: str, mimetype: str):
         entries=entries,
         updated=entries[0]["updated"] if entries else "1970-01-01T00:00:00Z",
         rfc822=entries[0]["rfc822"] if entries else "",
-        page_url=url_for("stories.index", _external=True, **_filter_args()),
+        page_url=absolute_url("stories.index", **_filter_args()),
         self_url=request.url,
         language=current_language(),
     )
