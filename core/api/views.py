@@ -135,4 +135,4 @@ def stats():
 
 @bp.route("/openapi.json")
 def openapi():
-    return _conditional(document(request.url_root.rstrip("/")))
+    return _conditional(document(absolute_url("public.home").rstrip("/")))

@@ -95,7 +95,7 @@ def _feed(template: str, mimetype: str):
         updated=entries[0]["updated"] if entries else "1970-01-01T00:00:00Z",
         rfc822=entries[0]["rfc822"] if entries else "",
         page_url=absolute_url("stories.index", **_filter_args()),
-        self_url=request.url,
+        self_url=absolute_url(request.endpoint, **request.args.to_dict(flat=False)),
         language=current_language(),
     )
     return Response(body, mimetype=mimetype, headers={"Cache-Control": "public, max-age=300"})
