@@ -268,3 +268,25 @@ def test_odd_task_requests_get_a_clear_answer(app, client, method, url, kwargs):
     response = getattr(client, method)(url, **kwargs)
     assert response.status_code in (200, 400)
     assert response.is_json
+
+
+def test_two_phones_polling_at_once_never_get_the_same_reply(app, client):
+    from sqlalchemy import text
+
+    from core.extensions import db
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite has no row locks; deployments with several phones use PostgreSQL")
+    client.post(URL, data=sms(message="Меня преследуют возле метро в Насими"))
+    [reply] = outbound(app)
+    with app.app_context():
+        other_phone = db.engine.connect()  # a second request, half-way through handing it out
+        transaction = other_phone.begin()
+        other_phone.execute(text("SELECT id FROM messages WHERE id = :id FOR UPDATE"), {"id": reply.id})
+        try:
+            tasks = client.get(f"{URL}?task=send&secret={SECRET}").json["payload"]
+            assert tasks["messages"] == []  # the locked reply is skipped, not sent twice
+        finally:
+            transaction.rollback()
+            other_phone.close()
+    assert len(client.get(f"{URL}?task=send&secret={SECRET}").json["payload"]["messages"]) == 1

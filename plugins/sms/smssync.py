@@ -87,7 +87,8 @@ def _inbound(fields):
 def _waiting() -> list[Message]:
     """Queued SMS replies that the phone should carry, oldest first."""
     rows = (Message.query.filter_by(channel="sms", direction="out", status="queued")
-            .order_by(Message.id).limit(500))
+            .order_by(Message.id).limit(500)
+            .with_for_update(skip_locked=True))  # two phones polling at once never share a reply
     return [m for m in rows if gateway_for(m) == "smssync"]
 
 
