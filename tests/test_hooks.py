@@ -190,7 +190,7 @@ def test_hook_sesim_report_created(app, client):
         category = Category.query.first().id
     data = {"title": "t", "story": "s", "place": "baku", "categories": [str(category)],
             "occurred_on": (date.today() - timedelta(days=1)).isoformat()}
-    assert post_form(client, "/report", data).status_code == 200
+    assert post_form(client, "/report", data, follow_redirects=True).status_code == 200
     with app.app_context():
         assert created == [(Report.query.one().public_id, "pending")]
 

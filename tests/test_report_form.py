@@ -70,10 +70,11 @@ def test_form_renders_without_javascript_in_azerbaijani_by_default(app):
 
 
 def test_report_is_stored_pending_with_hashed_case_code_and_encrypted_contact(client, app, valid):
-    response = post_form(client, "/report", valid)
+    response = post_form(client, "/report", valid, follow_redirects=True)
     assert response.status_code == 200
     code = CODE.search(response.get_data(as_text=True)).group(1)
     assert response.headers["Cache-Control"] == "no-store"
+    assert 'autocomplete="off"' in client.get("/report").get_data(as_text=True)  # no refill on Back
 
     with app.app_context():
         report = Report.query.one()
@@ -95,7 +96,7 @@ def test_report_is_stored_pending_with_hashed_case_code_and_encrypted_contact(cl
 
 def test_exact_point_stays_private_public_point_is_the_nearest_place(client, app, valid):
     data = {**valid, "place": "", "lat": "40.37712", "lon": "49.85121"}
-    assert post_form(client, "/report", data).status_code == 200
+    assert post_form(client, "/report", data, follow_redirects=True).status_code == 200
     with app.app_context():
         report = Report.query.one()
         assert (report.latitude, report.longitude) == (40.37712, 49.85121)
@@ -106,7 +107,7 @@ def test_exact_point_stays_private_public_point_is_the_nearest_place(client, app
 def test_grid_precision_snaps_to_cell_centre(make_app, valid):
     app = make_app(SESIM_LOCATION_PRECISION="grid", SESIM_LOCATION_GRID=0.1)
     client = english(app)
-    assert post_form(client, "/report", {**valid, "lat": "40.37712", "lon": "49.85121"}).status_code == 200
+    assert post_form(client, "/report", {**valid, "lat": "40.37712", "lon": "49.85121"}).status_code == 303
     with app.app_context():
         report = Report.query.one()
         assert (report.public_latitude, report.public_longitude) == (40.35, 49.85)
@@ -143,7 +144,7 @@ def test_bad_input_is_explained_on_the_form_and_typed_text_kept(client, app, val
     data = {**valid, **change}
     if "categories" in change and not change["categories"]:
         data.pop("categories")
-    response = post_form(client, "/report", data)
+    response = post_form(client, "/report", data, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     errors = re.search(rf'<ul class="errors" id="{field}-error">(.*?)</ul>', page, re.S)
@@ -166,7 +167,7 @@ def test_missing_csrf_token_is_explained_and_nothing_is_lost(client, app, valid)
 
 def test_photo_is_reencoded_without_exif_or_gps(client, app, valid):
     data = {**valid, "photo": (io.BytesIO(jpeg_with_gps()), "IMG_0001.jpg", "image/jpeg")}
-    assert post_form(client, "/report", data, content_type="multipart/form-data").status_code == 200
+    assert post_form(client, "/report", data, content_type="multipart/form-data").status_code == 303
     with app.app_context():
         attachment = Attachment.query.one()
         assert attachment.kind == "photo" and not attachment.public
@@ -188,7 +189,7 @@ def test_photo_is_reencoded_without_exif_or_gps(client, app, valid):
 )
 def test_file_that_is_not_an_image_is_refused(client, app, valid, payload, filename, message):
     data = {**valid, "photo": (io.BytesIO(payload), filename, "image/jpeg")}
-    response = post_form(client, "/report", data, content_type="multipart/form-data")
+    response = post_form(client, "/report", data, content_type="multipart/form-data", follow_redirects=True)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     with app.app_context():
@@ -201,7 +202,7 @@ def test_photo_over_the_size_limit_is_refused(make_app, valid):
     big = io.BytesIO()
     Image.effect_noise((200, 200), 50).convert("RGB").save(big, "PNG")
     data = {**valid, "photo": (io.BytesIO(big.getvalue()), "big.png", "image/png")}
-    response = post_form(client, "/report", data, content_type="multipart/form-data")
+    response = post_form(client, "/report", data, content_type="multipart/form-data", follow_redirects=True)
     assert response.status_code == 400
     assert "This picture is too large." in response.get_data(as_text=True)
 
@@ -210,18 +211,37 @@ def test_request_over_the_upload_limit_gets_a_friendly_page(make_app, valid):
     app = make_app(MAX_CONTENT_LENGTH=10_000)
     client = english(app)
     data = {**valid, "photo": (io.BytesIO(b"x" * 20_000), "big.jpg", "image/jpeg")}
-    response = post_form(client, "/report", data, content_type="multipart/form-data")
+    response = post_form(client, "/report", data, content_type="multipart/form-data", follow_redirects=True)
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
 
 
-def test_reports_are_rate_limited_with_a_friendly_page(make_app, valid):
+def test_only_filed_reports_count_against_the_limit_and_her_text_survives_it(make_app, valid):
     app = make_app(SESIM_RATELIMIT_REPORT="2 per hour")
     client = english(app)
-    assert [post_form(client, "/report", valid).status_code for _ in range(2)] == [200, 200]
-    response = post_form(client, "/report", valid)
+    for _ in range(3):  # a form sent back with errors is not a report
+        assert post_form(client, "/report", {**valid, "title": ""}).status_code == 400
+    assert [post_form(client, "/report", valid).status_code for _ in range(2)] == [303, 303]
+    response = post_form(client, "/report", {**valid, "story": "Kept when the limit is hit."})
+    page = response.get_data(as_text=True)
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Too many reports were sent from this connection" in page
+    assert "Kept when the limit is hit." in page
+
+
+def test_the_thank_you_page_cannot_file_twice_nor_show_the_code_twice(client, app, valid):
+    response = post_form(client, "/report", valid)
+    assert response.status_code == 303 and response.headers["Location"] == "/report/done"
+    cookie = client.get_cookie("sesim").value
+    first = client.get("/report/done")
+    code = CODE.search(first.get_data(as_text=True)).group(1)
+    assert code.replace("-", "") not in cookie and code not in cookie  # sealed in the session
+    assert first.headers["Cache-Control"] == "no-store"
+    assert "?lang=" not in first.get_data(as_text=True)  # switching language would lose the code
+    again = client.get("/report/done").get_data(as_text=True)
+    assert code not in again and "is not shown again" in again
+    with app.app_context():
+        assert Report.query.count() == 1
 
 
 @pytest.mark.parametrize("code", ["0000-0000-0000", "12", "abcd-efgh-ijkl", ""])
@@ -233,12 +253,12 @@ def test_unknown_or_malformed_case_code(client, code):
 
 def test_case_code_is_never_sent_in_a_url(client):
     page = client.get("/case").get_data(as_text=True)
-    assert re.search(r'<form method="post" action="/case">', page)
+    assert re.search(r'<form method="post" action="/case" autocomplete="off">', page)
 
 
 def test_errors_are_in_the_chosen_language(client, valid):
     client.get("/report?lang=ru")
-    response = post_form(client, "/report", {**valid, "title": ""})
+    response = post_form(client, "/report", {**valid, "title": ""}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert '<html lang="ru">' in page
     assert "Это поле обязательно." in page

@@ -3,13 +3,15 @@ is kept."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from core import casecodes, gazetteer
 from core.config import split_list
+from core.crypto import decrypt, encrypt
+from core.errors import handle_http
 from core.extensions import db, limiter
 from core.media import NotAnImage, TooLarge, store_upload
 from core.models import Category, Message, Report
@@ -32,8 +34,13 @@ def home():
     return render_template("public/home.html")
 
 
+def _counts_against_the_limit(response) -> bool:
+    """Only a report that was filed uses up the limit; a form sent back with errors does not."""
+    return response.status_code == 303
+
+
 @bp.route("/report", methods=["GET", "POST"])
-@limiter.limit(_report_limit, methods=["POST"])
+@limiter.limit(_report_limit, methods=["POST"], deduct_when=_counts_against_the_limit)
 def report():
     form = ReportForm()
     if request.method == "POST":
@@ -47,11 +54,34 @@ def report():
             except TooLarge:
                 form.photo.errors = [_("This picture is too large.")]
             else:
-                return render_template("public/report_done.html", report=created, code=code)
+                # Post/redirect/get: reloading the thank-you page cannot file the report twice.
+                session["report_done"] = encrypt(f"{code}|{int(created.wants_legal_help)}")
+                return redirect(url_for("public.report_done"), code=303)
         status = 400
     else:
         status = 200
     return render_template("public/report_form.html", form=form), status
+
+
+@bp.route("/report/done")
+def report_done():
+    """The case code, shown once: it leaves the (encrypted) session as it is shown."""
+    sealed = session.pop("report_done", None)
+    if not sealed:
+        return render_template("public/report_done.html", code=None)
+    code, legal_help = decrypt(sealed).split("|")
+    return render_template("public/report_done.html", code=code, legal_help=legal_help == "1")
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    """Over the limit while sending a report: keep what she typed on the form and say why."""
+    if request.endpoint != "public.report":
+        return handle_http(error)
+    form = ReportForm()
+    message = _("Too many reports were sent from this connection in the last hour. What you typed "
+                "is kept below: please try again later.")
+    return render_template("public/report_form.html", form=form, limit_message=message), 429
 
 
 def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, str]:
