@@ -361,3 +361,11 @@ def test_nav_links_to_the_map(client):
     assert '<a href="/map">Map</a>' in html
     html = client.get("/?lang=ru").get_data(as_text=True)
     assert '<a href="/map">Карта</a>' in html
+
+
+def test_without_javascript_no_empty_map_box_and_scripts_come_last(client):
+    page = client.get("/map").get_data(as_text=True)
+    head = page[: page.index("</head>")]
+    assert "<script" not in head  # nothing blocks the first paint on 2G
+    assert re.search(r'<div class="folium-map sesim-map" id="[^"]+" hidden', page)
+    assert page.index('<script src=') > page.index('class="map-filters"')

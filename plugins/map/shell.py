@@ -37,11 +37,12 @@ class ShellMap(folium.Map):
         {% macro header(this, kwargs) %}{% endmacro %}
 
         {% macro html(this, kwargs) %}
-            <div class="folium-map sesim-map" id={{ this.get_name()|tojson }}
+            <div class="folium-map sesim-map" id={{ this.get_name()|tojson }} hidden
                  role="region" aria-label="{{ this.label|e }}"></div>
         {% endmacro %}
 
         {% macro script(this, kwargs) %}
+            document.getElementById({{ this.get_name()|tojson }}).hidden = false;
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
                 {
