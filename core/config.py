@@ -43,6 +43,8 @@ DEFAULTS: dict = {
     "SESIM_FETCH_INTERVAL": 300,  # seconds between fetches of polled channels (sesim worker)
     "SESIM_RETRY_INTERVAL": 600,  # seconds between retries of unsent replies (sesim worker)
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
+    "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
+    "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_DEV": False,
     "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)

@@ -97,3 +97,12 @@ def test_production_cookies_are_secure_and_dev_mode_relaxes_them(tmp_path, migra
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
     assert create_app({**base, "SESIM_DEV": True}).config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_home_page_lists_the_ways_to_report_the_deployment_set(make_app):
+    plain = make_app().test_client().get("/?lang=en").get_data(as_text=True)
+    assert "SMS, from any phone" not in plain
+    app = make_app(SESIM_REPORT_SMS_NUMBER="+994 12 555 00 00", SESIM_REPORT_EMAIL="report@sesim.example.org")
+    page = app.test_client().get("/?lang=en").get_data(as_text=True)
+    assert "<strong>+994 12 555 00 00</strong>" in page
+    assert "<strong>report@sesim.example.org</strong>" in page
