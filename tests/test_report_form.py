@@ -122,7 +122,8 @@ BAD_INPUTS = [
     ({"story": "y" * 10_001}, "story", "At most 10000 characters."),
     ({"occurred_on": (date.today() + timedelta(days=3)).isoformat()}, "occurred_on",
      "The date cannot be in the future."),
-    ({"occurred_on": "31/12/2025"}, "occurred_on", "Write the date as YYYY-MM-DD."),
+    ({"occurred_on": "2025/12/31"}, "occurred_on", "Write the date as YYYY-MM-DD."),
+    ({"occurred_on": "31.13.2025"}, "occurred_on", "Write the date as YYYY-MM-DD."),
     ({"occurred_on": ""}, "occurred_on", "Give the date, even if approximate."),
     ({"occurred_time": "25:99"}, "occurred_time", "Write the time as HH:MM."),
     ({"categories": ["999999"]}, "categories", "Choose categories from the list."),
@@ -268,3 +269,18 @@ def test_case_lookup_without_csrf_token_is_refused_on_the_page(client):
     response = client.post("/case", data={"code": "0000-0000-0000"})
     assert response.status_code == 400
     assert "This form expired" in response.get_data(as_text=True)
+
+
+def test_local_habits_for_dates_and_decimals_are_understood(client, app, valid):
+    data = {**valid, "occurred_on": "21.11.2025", "place": "", "lat": "40,37712", "lon": "49,85121"}
+    assert post_form(client, "/report", data).status_code == 303
+    with app.app_context():
+        report = Report.query.one()
+        assert report.occurred_at.date().isoformat() == "2025-11-21"
+        assert (report.latitude, report.longitude) == (40.37712, 49.85121)
+
+
+def test_hints_and_errors_are_read_out_with_their_field(client, valid):
+    page = post_form(client, "/report", {**valid, "title": ""}).get_data(as_text=True)
+    title = re.search(r'<input[^>]*name="title"[^>]*>', page).group()
+    assert 'aria-describedby="title-hint title-error"' in title and 'aria-invalid="true"' in title

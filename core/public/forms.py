@@ -82,7 +82,8 @@ class CoordinateInput(_Translated, DecimalField):
     parse_error = _l("Not a number.")
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
+        # "40,41" is how many phones' keyboards write a decimal in az and ru.
+        super().process_formdata([v.replace(",", ".") for v in valuelist])
         if self.data is not None and not self.data.is_finite():  # NaN, sNaN, Infinity
             self.data = None
             raise ValueError(str(self.parse_error))
@@ -107,10 +108,10 @@ class ReportForm(FlaskForm):
     occurred_on = DateInput(
         _l("Date"),
         validators=[InputRequired(message=_l("Give the date, even if approximate."))],
-        format="%Y-%m-%d",
+        format=["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"],  # browsers without a date picker: local habit
     )
     occurred_time = TimeInput(_l("Time (optional)"), validators=[Optional()], format="%H:%M")
-    place = PlaceSelect(_l("Where?"), choices=[])
+    place = PlaceSelect(_l("District, town or village"), choices=[])
     lat = CoordinateInput(_l("Latitude"), validators=[Optional()], places=None)
     lon = CoordinateInput(_l("Longitude"), validators=[Optional()], places=None)
     categories = CheckboxList(_l("What kind of harassment?"), coerce=int, choices=[])
