@@ -45,7 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["SESIM_TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # x_host stays 0: a forged X-Forwarded-Host must not end up in links (set SESIM_PUBLIC_URL).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     plugins = PluginHost()
     plugins.load(app.config["SESIM_PLUGINS"])

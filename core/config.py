@@ -49,7 +49,8 @@ DEFAULTS: dict = {
     "SESIM_DEV": False,
     "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)
     "SQLALCHEMY_DATABASE_URI": "",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: a failed INSERT must not write a report's story or exact point to the log.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,

@@ -48,15 +48,20 @@ def fetch(channel: str | None = None) -> list[FetchResult]:
 def _fetch_one(plugin: str, fetch_messages) -> FetchResult:
     result = FetchResult(plugin)
     since = db.session.query(func.max(Message.received_at)).filter_by(channel=plugin).scalar()
+    messages = fetch_messages(app=current_app._get_current_object(), since=since) or ()
     try:
-        for inbound in fetch_messages(app=current_app._get_current_object(), since=since) or ():
+        for inbound in messages:
             try:
                 _message, created = receive(inbound)
-            except Exception:
+            except Exception as exc:
+                # Stop here: resuming would let the plugin move its cursor past the message that
+                # could not be stored, and it would never be fetched again.
                 db.session.rollback()
                 log.exception("could not store a message from %s", plugin)
                 result.failed += 1
-                continue
+                result.error = f"stopped at a message that could not be stored ({type(exc).__name__})"
+                getattr(messages, "close", lambda: None)()
+                break
             if created:
                 result.new += 1
             else:

@@ -19,6 +19,7 @@ from core.models import Message
 from core.models.base import utcnow
 from core.plugins import call_hook, first_result
 from core.redaction import redact
+from core.text import clean, clean_data
 
 log = logging.getLogger("sesim.intake")
 
@@ -53,13 +54,13 @@ def _find(channel: str, external_id: str) -> Message | None:
 
 def receive(inbound: Inbound) -> tuple[Message, bool]:
     """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat."""
-    external_id = str(inbound.external_id)[:255]
+    external_id = clean(str(inbound.external_id))[:255]
     existing = _find(inbound.channel, external_id)
     if existing is not None:
         return existing, False
 
-    text = inbound.text or ""
-    data = dict(inbound.data)
+    text = clean(inbound.text or "")
+    data = clean_data(dict(inbound.data))
     if len(text) > MAX_TEXT:
         data["truncated_from"] = len(text)
         text = text[:MAX_TEXT]
@@ -67,10 +68,10 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
         channel=inbound.channel,
         external_id=external_id,
         direction="in",
-        sender=inbound.sender,
-        sender_hash=sender_hash(inbound.sender),
+        sender=clean(inbound.sender),
+        sender_hash=sender_hash(clean(inbound.sender)),
         text=text,
-        subject=(inbound.subject or None) and inbound.subject[:255],
+        subject=(inbound.subject or None) and clean(inbound.subject)[:255],
         language=inbound.language,
         received_at=inbound.received_at or utcnow(),
         data=data,

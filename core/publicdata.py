@@ -188,13 +188,14 @@ def shared_stories(filters: Filters | None = None):
 
 def last_change():
     """When public output last changed: the newest ``updated_at`` of any report a moderator has
-    handled (published, archived or rejected). Withdrawing a report changes it too, so caches
-    revalidate; pending reports are left out, so the time of a new submission never shows."""
+    published at some point (still public, or withdrawn since). Withdrawing a report changes it, so
+    caches revalidate; reports never public are left out, so no moderation of them shows."""
     from sqlalchemy import func
 
     from core.extensions import db
 
-    return db.session.query(func.max(Report.updated_at)).filter(Report.status != "pending").scalar()
+    return (db.session.query(func.max(Report.updated_at))
+            .filter(Report.status != "pending", Report.published_at.isnot(None)).scalar())
 
 
 def filter_args(args, keys=FILTER_KEYS) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import abort, request
 
 from core.plugins import PluginHost
 
@@ -32,6 +32,15 @@ def build_csp(app, plugins: PluginHost) -> str:
 
 def init_app(app, plugins: PluginHost) -> None:
     csp = build_csp(app, plugins)
+
+    @app.before_request
+    def refuse_nul():
+        """A NUL byte is never meaningful here, and PostgreSQL would answer it with an error."""
+        if "\x00" in request.path or any("\x00" in v for v in request.args.values()):
+            abort(400)
+        form_checked = request.method == "POST" and not request.path.startswith(("/channels/", "/report"))
+        if form_checked and any("\x00" in v for v in request.form.values()):
+            abort(400)
 
     @app.after_request
     def set_headers(response):

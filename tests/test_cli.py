@@ -138,3 +138,22 @@ def test_doctor_reports_world_readable_secrets(make_app):
     os.chmod(Path(app.instance_path) / "secrets.json", 0o644)
     result = app.test_cli_runner().invoke(args=["doctor"])
     assert result.exit_code == 1 and "readable by others" in result.output
+
+
+class ChannelWithABadMessage(PolledChannel):
+    @hookimpl
+    def sesim_fetch_messages(self, app, since):
+        for n in range(3):
+            data = {"unstorable": object()} if n == 1 else {}
+            yield Inbound(channel=self.name, external_id=f"m{n}", text=f"message {n}", data=data)
+            ChannelCursor.put(self.name, "", f"m{n}")
+
+
+def test_fetch_stops_at_a_message_it_cannot_store_so_the_cursor_never_passes_it(app, runner):
+    app.extensions["sesim"].manager.register(ChannelWithABadMessage(), name="fake")
+    result = runner.invoke(args=["channels", "fetch", "--channel", "fake"])
+    assert result.exit_code == 1
+    assert "fake: 1 new, 0 duplicate, 1 failed — stopped at a message that could not be stored" in result.output
+    with app.app_context():
+        assert ChannelCursor.get("fake") == "m0"  # m1 will be fetched again
+        assert [m.external_id for m in Message.query.filter_by(channel="fake")] == ["m0"]

@@ -43,3 +43,30 @@ def test_a_region_precision_report_is_found_only_at_its_region_centre(app, clien
     titles = lambda bbox: [r["title"] for r in client.get(f"/api/v1/reports?bbox={bbox}").json["reports"]]  # noqa: E731
     assert "Region only" not in titles(around_district)  # the district cannot be found by narrowing
     assert "Region only" in titles(around_centre)
+
+
+@pytest.mark.parametrize("path", ["/reports/%00", "/stories/?region=%00", "/map?category=a%00"])
+def test_nul_in_a_url_is_a_400(client, path):
+    assert client.get(path).status_code == 400
+
+
+def test_nul_and_control_characters_are_removed_from_what_is_stored(app, client):
+    from datetime import date, timedelta
+
+    from core.intake import Inbound, receive
+    from core.models import Category, Message, Report
+    from tests.conftest import post_form
+
+    with app.app_context():
+        category = str(Category.query.first().id)
+        message, _ = receive(Inbound(channel="test", external_id="n\x00ul", text="a\x00b\x0bc\nd",
+                                     sender="+994\x00", data={"k": "v\x00"}))
+        stored = Message.query.one()
+        assert (stored.external_id, stored.text, stored.sender, stored.data["k"]) == ("nul", "abc\nd",
+                                                                                      "+994", "v")
+    data = {"title": "Followed\x0b near\x00 metro", "story": "s\x00tory", "place": "baku",
+            "occurred_on": (date.today() - timedelta(days=1)).isoformat(), "categories": [category]}
+    assert post_form(client, "/report", data).status_code == 303
+    with app.app_context():
+        report = Report.query.one()
+        assert (report.title, report.story) == ("Followed near metro", "story")

@@ -32,6 +32,7 @@ from core.admin.labels import PRECISION_LABELS, ROLE_LABELS
 from core.models.report import PRECISIONS
 from core.models.user import ROLES
 from core.passwords import MIN_LENGTH
+from core.text import clean
 
 
 class LoginForm(FlaskForm):
@@ -81,9 +82,9 @@ class MultiCheckboxField(SelectMultipleField):
 class ReportFieldsForm(FlaskForm):
     """What a moderator types when making or editing a report."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)], filters=[clean])
     story = TextAreaField(_l("Story (as the reporter told it)"),
-                          validators=[DataRequired(), Length(max=20000)])
+                          validators=[DataRequired(), Length(max=20000)], filters=[clean])
     occurred_on = DateField(_l("Date it happened"), validators=[InputRequired()])
     place = SelectField(_l("Place"), choices=[], validators=[Optional()])
     categories = MultiCheckboxField(_l("Categories"), coerce=int, choices=[])
@@ -97,7 +98,8 @@ class ModerationForm(FlaskForm):
     verification_note = TextAreaField(_l("How it was verified"), validators=[Length(max=4000)])
     location_precision = SelectField(_l("Public location"),
                                      choices=as_choices((p, PRECISION_LABELS[p]) for p in PRECISIONS))
-    public_story = TextAreaField(_l("Public story (redacted)"), validators=[Length(max=20000)])
+    public_story = TextAreaField(_l("Public story (redacted)"), validators=[Length(max=20000)],
+                                 filters=[clean])
 
 
 class CategoryForm(FlaskForm):

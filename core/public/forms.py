@@ -28,6 +28,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from core import gazetteer
 from core.config import split_list
 from core.models import Category
+from core.text import clean
 
 TITLE_MAX, STORY_MAX, CONTACT_MAX = 200, 10_000, 200
 OLDEST_YEARS = 30
@@ -97,11 +98,13 @@ def _not_blank(form, field):
 class ReportForm(FlaskForm):
     title = StringField(
         _l("Title"),
+        filters=[clean],
         validators=[_not_blank, Length(max=TITLE_MAX, message=_l("At most %(max)d characters."))],
         description=_l("A few words, e.g. \u201cFollowed near the metro\u201d."),
     )
     story = TextAreaField(
         _l("What happened?"),
+        filters=[clean],
         validators=[_not_blank, Length(max=STORY_MAX, message=_l("At most %(max)d characters."))],
         description=_l("Leave out names and anything that could identify you."),
     )
@@ -120,6 +123,7 @@ class ReportForm(FlaskForm):
     wants_legal_help = BooleanField(_l("I want help from a lawyer."))
     contact = StringField(
         _l("How can we reach you? (optional)"),
+        filters=[clean],
         validators=[Optional(), Length(max=CONTACT_MAX, message=_l("At most %(max)d characters."))],
         description=_l("Only if it is safe for you. It is encrypted and seen only by our staff."),
     )
