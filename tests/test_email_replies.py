@@ -166,3 +166,31 @@ def test_other_channels_messages_are_not_sent_by_email(app, smtp):
         assert deliver(sms) is False
         assert sms.status == "queued"
     assert smtp.wait(1, timeout=0.3) == []
+
+
+@pytest.mark.parametrize("results", [
+    "mx.sesim.test; spf=fail smtp.mailfrom=example.org; dkim=none; dmarc=fail header.from=example.org",
+    "mx.sesim.test; spf=softfail smtp.mailfrom=example.org",
+])
+def test_a_forged_sender_gets_no_case_code(app, client, smtp, results):
+    """Otherwise anyone could make Sesim mail a case code to a woman whose mailbox is watched."""
+    push(client, plain_mail("Hello, I need help.", extra_headers=f"Authentication-Results: {results}\r\n"))
+    assert smtp.wait(1, timeout=0.5) == []
+    with app.app_context():
+        assert Message.query.one().data["sender_unverified"] is True
+        assert Message.query.filter_by(direction="out").count() == 0
+
+
+def test_a_verified_sender_still_gets_her_code(app, client, smtp):
+    headers = "Authentication-Results: mx.sesim.test; spf=pass; dkim=pass; dmarc=pass\r\n"
+    push(client, plain_mail("Hello, I need help.", extra_headers=headers))
+    assert len(smtp.wait(1)) == 1
+
+
+def test_a_message_id_too_long_for_the_column_is_kept_apart(app, client, smtp):
+    long_id = "<" + "x" * 300 + "@example.org>"
+    push(client, plain_mail("first", message_id=long_id))
+    push(client, plain_mail("second", message_id=long_id[:-13] + "y@example.org>"))
+    with app.app_context():
+        stored = Message.query.filter_by(direction="in").all()
+        assert len(stored) == 2 and all(m.external_id.startswith("sha256:") for m in stored)

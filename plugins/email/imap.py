@@ -15,6 +15,7 @@ import re
 import ssl
 
 from core.models import ChannelCursor, Message
+from core.text import clean
 from plugins.email.parsing import CHANNEL, parse
 
 log = logging.getLogger("sesim.email")
@@ -104,7 +105,8 @@ def fetch_messages(config):
             inbound = _fetch_one(conn, uid, s["max_bytes"])
             yield inbound
             # Back here only after the core tried to store it; make sure it did.
-            stored = Message.query.filter_by(channel=CHANNEL, external_id=inbound.external_id).count()
+            stored_id = clean(str(inbound.external_id))[:255]  # as core.intake stores it
+            stored = Message.query.filter_by(channel=CHANNEL, external_id=stored_id).count()
             if not stored:
                 raise MailboxError(f"mail UID {uid} could not be stored; stopping here so that "
                                    "it is fetched again next time")

@@ -65,6 +65,8 @@ def parse(raw: bytes, *, truncated: bool = False, fallback_id: str | None = None
             data["html_only"] = True
         if _is_automatic(msg, sender):
             data["automatic"] = True
+        if _sender_forged(msg):
+            data["sender_unverified"] = True
         defects = len(msg.defects) + sum(len(p.defects) for p in msg.walk() if p is not msg)
         if defects:
             data["mime_defects"] = defects
@@ -98,8 +100,13 @@ def _raw_body(raw: bytes) -> str:
 
 
 def message_id(msg) -> str | None:
+    """The Message-ID, or a hash of it when it would not fit the 255-character column (two long
+    ids sharing their start must not look like one mail)."""
     found = _MSGID.search(header(msg, "Message-ID"))
-    return found.group(0) if found else None
+    if not found:
+        return None
+    value = found.group(0)
+    return value if len(value) <= 250 else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
 
 
 def header(msg, name: str) -> str:
@@ -137,6 +144,17 @@ def _threading(msg) -> dict:
     if references:
         data["references"] = references[-20:]
     return data
+
+
+_AUTH_FAIL = re.compile(r"\b(?:dmarc|spf|dkim)=(?:fail|softfail)\b", re.IGNORECASE)
+_DMARC_PASS = re.compile(r"\bdmarc=pass\b", re.IGNORECASE)
+
+
+def _sender_forged(msg) -> bool:
+    """The receiving server's ``Authentication-Results`` say the From address was not the
+    sender's own: answering it would mail a case code to someone who never wrote."""
+    results = " ".join(str(v) for v in msg.get_all("Authentication-Results") or [])
+    return bool(_AUTH_FAIL.search(results)) and not _DMARC_PASS.search(results)
 
 
 def _is_automatic(msg, sender: str | None) -> bool:

@@ -55,6 +55,9 @@ def _should_send_code(message: Message) -> bool:
     if (message.data or {}).get("automatic"):
         log.info("no case code for mail %s: it was sent by a robot", message.id)
         return False
+    if (message.data or {}).get("sender_unverified"):
+        log.info("no case code for mail %s: its sender address failed SPF/DKIM/DMARC", message.id)
+        return False
     own = (current_app.config["SESIM_EMAIL_SMTP_FROM"] or "").lower()
     if own and own in message.sender.lower():
         return False

@@ -88,13 +88,16 @@ class _TextBuilder(HTMLParser):
         if not chunk.strip() and not self.lines[-1]:
             return
         if not self.lines[-1] and self.quote_depth:
-            self.lines[-1] = "> " * self.quote_depth
+            self.lines[-1] = "> " * min(self.quote_depth, 3)  # deep nesting must not multiply text
         self.lines[-1] += chunk.lstrip() if self.lines[-1].endswith(" ") else chunk
+
+
+HTML_LIMIT = 100_000  # characters of HTML read: deeply nested tags cost nh3 quadratic time
 
 
 def html_to_text(html: str) -> str:
     """Sanitise with nh3 (scripts, styles and comments go, with their content), then keep text."""
-    cleaned = nh3.clean(html, tags=_BLOCK | {"span", "b", "i", "u", "strong", "em", "td", "th",
+    cleaned = nh3.clean(html[:HTML_LIMIT], tags=_BLOCK | {"span", "b", "i", "u", "strong", "em", "td", "th",
                                               "a", "font", "tbody", "thead"}, attributes={},
                         link_rel=None)
     builder = _TextBuilder()
@@ -155,7 +158,7 @@ def strip_replies(text: str) -> tuple[str, bool]:
 
 
 def _quote_follows(lines: list[str], start: int) -> bool:
-    for line in lines[start:]:
-        if line.strip():
-            return line.strip().startswith(">")
+    for index in range(start, len(lines)):  # by index: a slice per call would be quadratic
+        if lines[index].strip():
+            return lines[index].strip().startswith(">")
     return False
