@@ -153,7 +153,8 @@ def test_fetch_stops_at_a_message_it_cannot_store_so_the_cursor_never_passes_it(
     app.extensions["sesim"].manager.register(ChannelWithABadMessage(), name="fake")
     result = runner.invoke(args=["channels", "fetch", "--channel", "fake"])
     assert result.exit_code == 1
-    assert "fake: 1 new, 0 duplicate, 1 failed — stopped at a message that could not be stored" in result.output
+    assert "fake: 1 new, 0 duplicate, 1 failed — stopped at a message that could not be stored" \
+        in result.output
     with app.app_context():
         assert ChannelCursor.get("fake") == "m0"  # m1 will be fetched again
         assert [m.external_id for m in Message.query.filter_by(channel="fake")] == ["m0"]

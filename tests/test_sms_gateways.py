@@ -267,3 +267,10 @@ def test_replies_need_a_gateway_that_can_send(make_app):
     [reply] = messages(app, "out")
     assert reply.status == "failed" and "no SMS gateway" in reply.error
     assert len(messages(app, "in")) == 1
+
+
+def test_absurdly_deep_json_is_a_clear_refusal_not_a_500(client):
+    body = '{"a":' * 5000 + "1" + "}" * 5000
+    for path in ("/channels/sms/smssync",):
+        response = client.post(path, data=body, content_type="application/json")
+        assert response.status_code in (400, 403, 404)

@@ -68,7 +68,10 @@ def _raw_mail() -> tuple[bytes, str | None]:
             raise ValueError("empty body")
         return raw, None
     if mimetype == "application/json":
-        payload = request.get_json(silent=True)
+        try:
+            payload = request.get_json(silent=True)
+        except RecursionError:  # absurdly deep nesting is not a mail
+            payload = None
         if not isinstance(payload, dict):
             raise ValueError("the body is not a JSON object")
         if isinstance(payload.get("raw"), str):

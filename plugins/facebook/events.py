@@ -79,7 +79,8 @@ def feed_inbound(change: dict, page_id: str) -> Inbound | None:
     if change.get("field") != "feed" or not isinstance(change.get("value"), dict):
         return None
     value = change["value"]
-    kind = FEED_ITEMS.get(value.get("item"))
+    item = value.get("item")
+    kind = FEED_ITEMS.get(item) if isinstance(item, str) else None
     if kind is None or value.get("verb") != "add":
         return None
     sender = _id(_dict(value.get("from")).get("id"))

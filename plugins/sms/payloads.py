@@ -93,7 +93,7 @@ def read_fields(request: Request, fallback_encoding: str = "") -> Fields:
     if request.mimetype == "application/json" or (raw[:1] in (b"{", b"[") and not request.mimetype):
         try:
             parsed = json.loads(_decode(raw, charset, fallback_encoding, problems) or "{}")
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             raise BadPayload("body is not valid JSON") from exc
         if not isinstance(parsed, dict):
             raise BadPayload("JSON body must be an object")
@@ -113,7 +113,7 @@ def read_json(request: Request) -> dict:
     """A JSON object body (SMSSync's ``task=sent`` and ``task=result``); ``{}`` when unreadable."""
     try:
         parsed = json.loads(request.get_data(cache=True)[:MAX_BODY_BYTES].decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {}
     return parsed if isinstance(parsed, dict) else {}
 
