@@ -57,6 +57,10 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
     external_id = clean(str(inbound.external_id))[:255]
     existing = _find(inbound.channel, external_id)
     if existing is not None:
+        if not (existing.data or {}).get("processed"):
+            # Stored, but the process died before the follow-up ran: run it now.
+            annotate(existing)
+            after_store(existing)
         return existing, False
 
     text = clean(inbound.text or "")
@@ -135,6 +139,12 @@ def after_store(message: Message) -> None:
         log.exception("spam check failed for message %s", message.id)
     if message.status != "spam":
         call_hook("sesim_message_received", message=message)
+    try:
+        message.data = {**(message.data or {}), "processed": True}
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not mark message %s as processed", message.id)
 
 
 def queue_reply(original: Message, text: str, **data) -> Message:

@@ -35,3 +35,27 @@ def test_repeated_delivery_is_stored_once_and_long_text_is_cut_with_a_note(app):
         assert created and not created_again and first.id == again.id
         assert len(first.text) == 20_000 and first.data["truncated_from"] == 25_000
         assert Message.query.count() == 1
+
+
+def test_a_redelivery_runs_the_follow_up_a_crash_interrupted(app):
+    from core import hookimpl
+
+    seen = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_message_received(self, message):
+            seen.append(message.external_id)
+
+    with app.app_context():
+        from core.extensions import db
+
+        # As if the process died right after the commit: stored, never followed up.
+        db.session.add(Message(channel="test", external_id="c1", text="Xaçmazda izləyirlər", data={}))
+        db.session.commit()
+        app.extensions["sesim"].manager.register(Plugin(), name="probe")
+        message, created = receive(Inbound(channel="test", external_id="c1", text="Xaçmazda izləyirlər"))
+        assert not created and seen == ["c1"]
+        assert message.data["processed"] and message.data["suggestions"]["places"]
+        receive(Inbound(channel="test", external_id="c1", text="Xaçmazda izləyirlər"))
+        assert seen == ["c1"]  # followed up once, not at every repeat

@@ -13,7 +13,7 @@ from core.config import split_list
 from core.crypto import decrypt, encrypt
 from core.errors import handle_http
 from core.extensions import db, limiter
-from core.media import NotAnImage, TooLarge, store_upload
+from core.media import NotAnImage, TooLarge, store_upload, uploads_dir
 from core.models import Category, Message, Report
 from core.plugins import call_hook
 from core.public.forms import ReportForm
@@ -116,9 +116,14 @@ def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, 
         categories=Category.query.filter(Category.id.in_(form.categories.data)).all(),
     )
     db.session.add(report)
-    if photo_bytes:
-        store_upload(photo_bytes, report=report, require_image=True)  # raises before anything is committed
-    db.session.commit()
+    photo = store_upload(photo_bytes, report=report, require_image=True) if photo_bytes else None
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if photo is not None:  # no row points at it: do not leave her photo behind
+            (uploads_dir() / photo.stored_name).unlink(missing_ok=True)
+        raise
     call_hook("sesim_report_created", report=report)
     return report, code
 
