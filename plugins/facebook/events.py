@@ -65,13 +65,18 @@ def messaging_inbound(event: dict, page_id: str) -> Inbound | None:
         return None
     text = message.get("text") if isinstance(message.get("text"), str) else ""
     kinds = [str(a.get("type") or "file") for a in _list(message.get("attachments")) if isinstance(a, dict)]
+    return _messenger(mid, sender, text, kinds, _from_millis(event.get("timestamp")))
+
+
+def _messenger(mid: str, sender: str, text: str, kinds: list, received_at) -> Inbound | None:
+    """A private Messenger message, from the webhook or from polling; None when it is empty."""
     if not text and not kinds:
         return None
     data = {"kind": "messenger", "public": False}
     if kinds:
         data["attachments"] = kinds
     return Inbound(channel=CHANNEL, external_id=mid, text=text, sender=sender,
-                   received_at=_from_millis(event.get("timestamp")), data=data)
+                   received_at=received_at, data=data)
 
 
 def feed_inbound(change: dict, page_id: str) -> Inbound | None:
@@ -119,13 +124,7 @@ def graph_message_inbound(message: dict, page_id: str) -> Inbound | None:
     text = message.get("message") if isinstance(message.get("message"), str) else ""
     attachments = _list(_dict(message.get("attachments")).get("data"))
     kinds = [_attachment_kind(a) for a in attachments if isinstance(a, dict)]
-    if not text and not kinds:
-        return None
-    data = {"kind": "messenger", "public": False}
-    if kinds:
-        data["attachments"] = kinds
-    return Inbound(channel=CHANNEL, external_id=mid, text=text, sender=sender,
-                   received_at=graph_time(message.get("created_time")), data=data)
+    return _messenger(mid, sender, text, kinds, graph_time(message.get("created_time")))
 
 
 def graph_post_inbound(post: dict, page_id: str) -> Inbound | None:
