@@ -117,6 +117,16 @@ def app(make_app, app_config):
 
 
 @pytest.fixture
+def reports(app):
+    """The output tests' sample reports (tests/outputs_data.py), by name: public ids. Made in an
+    app context of their own, as requests get theirs."""
+    from tests.outputs_data import populate
+
+    with app.app_context():
+        return {name: r.public_id for name, r in populate().items()}
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

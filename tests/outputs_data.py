@@ -24,6 +24,10 @@ SECRETS = {
 }
 
 
+# The sample reports that are public (the others are pending, rejected or archived).
+PUBLIC_NAMES = {"shared", "newer", "unconsented", "hidden", "formula"}
+
+
 def make_report(**fields) -> Report:
     slugs = fields.pop("categories", ["verbal"])
     values = dict(

@@ -14,21 +14,15 @@ import pytest
 from core import hookimpl
 from core.exports import ExportFormat
 from core.publicdata import iter_published
-from tests.outputs_data import SECRETS, assert_no_secrets, populate
+from tests.outputs_data import PUBLIC_NAMES, SECRETS, assert_no_secrets
 
 KML = "{http://www.opengis.net/kml/2.2}"
-PUBLIC = {"shared", "newer", "unconsented", "hidden", "formula"}
 
 
 @pytest.fixture
 def app_config():
     return {"SESIM_PLUGINS": "stories,export"}
 
-
-@pytest.fixture
-def reports(app):
-    with app.app_context():
-        return {name: r.public_id for name, r in populate().items()}
 
 
 def csv_rows(response):
@@ -41,7 +35,7 @@ def test_csv_has_published_reports_and_public_columns_only(client, reports):
     assert response.is_streamed
     assert "attachment" in response.headers["Content-Disposition"]
     rows = csv_rows(response)
-    assert {r["id"] for r in rows} == {reports[n] for n in PUBLIC}
+    assert {r["id"] for r in rows} == {reports[n] for n in PUBLIC_NAMES}
     assert set(rows[0]) == {"id", "title", "story", "occurred_on", "published_at", "categories", "verified",
                             "place", "region", "region_id", "lat", "lon", "source_channel"}
     by_id = {r["id"]: r for r in rows}
@@ -66,7 +60,7 @@ def test_geojson_is_valid_with_blurred_points(client, reports):
     data = json.loads(response.data)
     assert data["type"] == "FeatureCollection"
     features = {f["id"]: f for f in data["features"]}
-    assert set(features) == {reports[n] for n in PUBLIC}
+    assert set(features) == {reports[n] for n in PUBLIC_NAMES}
     assert features[reports["shared"]]["geometry"] == {"type": "Point", "coordinates": [49.8291, 40.3828]}
     assert features[reports["hidden"]]["geometry"] is None
     assert features[reports["hidden"]]["properties"]["region_id"] is None
@@ -77,7 +71,7 @@ def test_kml_is_valid(client, reports):
     assert response.mimetype == "application/vnd.google-earth.kml+xml"
     root = ET.fromstring(response.data)  # noqa: S314
     marks = root.findall(f".//{KML}Placemark")
-    assert {m.get("id")[2:] for m in marks} == {reports[n] for n in PUBLIC}
+    assert {m.get("id")[2:] for m in marks} == {reports[n] for n in PUBLIC_NAMES}
     shared = next(m for m in marks if m.get("id") == f"r-{reports['shared']}")
     assert shared.find(f"{KML}Point/{KML}coordinates").text == "49.8291,40.3828"
     hidden = next(m for m in marks if m.get("id") == f"r-{reports['hidden']}")
@@ -147,7 +141,7 @@ def test_a_plugin_can_add_a_format(app, client, reports):
     app.extensions["sesim"].manager.register(extra, name="test-ids")
     response = client.get("/export/reports.ids")
     assert response.status_code == 200 and response.mimetype == "text/plain"
-    assert set(response.get_data(as_text=True).split()) == {reports[n] for n in PUBLIC}
+    assert set(response.get_data(as_text=True).split()) == {reports[n] for n in PUBLIC_NAMES}
     assert "reports.ids" in client.get("/export/").get_data(as_text=True)
 
 
@@ -161,7 +155,7 @@ def test_batches_cover_every_report_once(app, reports):
     with app.app_context():
         small = [r["id"] for r in iter_published(batch_size=2)]
         whole = [r["id"] for r in iter_published(batch_size=1000)]
-    assert small == whole and sorted(small) == sorted(reports[n] for n in PUBLIC)
+    assert small == whole and sorted(small) == sorted(reports[n] for n in PUBLIC_NAMES)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
@@ -177,7 +171,7 @@ def test_cli_writes_the_same_file(runner, client, reports, tmp_path, fmt):
 def test_cli_to_stdout_and_bad_format(runner, reports):
     result = runner.invoke(args=["export", "--format", "geojson"])
     assert result.exit_code == 0
-    assert len(json.loads(result.output)["features"]) == len(PUBLIC)
+    assert len(json.loads(result.output)["features"]) == len(PUBLIC_NAMES)
     bad = runner.invoke(args=["export", "--format", "docx"])
     assert bad.exit_code == 2 and "choose one of: csv, geojson, kml" in bad.output
 

@@ -10,18 +10,13 @@ import pytest
 from sqlalchemy import event
 
 from core.models import Report
-from tests.outputs_data import assert_no_secrets, populate
+from tests.outputs_data import assert_no_secrets
 
 
 @pytest.fixture
 def app_config():
     return {"SESIM_PLUGINS": "stories,export"}
 
-
-@pytest.fixture
-def reports(app):
-    with app.app_context():
-        return {name: r.public_id for name, r in populate().items()}
 
 
 def stats_csv(client, query=""):

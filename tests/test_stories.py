@@ -18,12 +18,6 @@ def app_config():
     return {"SESIM_PLUGINS": "stories,export"}
 
 
-@pytest.fixture
-def reports(app):
-    """The sample reports, made in an app context of their own (requests get theirs)."""
-    with app.app_context():
-        return {name: r.public_id for name, r in populate().items()}
-
 
 def test_wall_shows_consented_redacted_stories_newest_first(client, reports):
     page = client.get("/stories/?lang=en").get_data(as_text=True)
