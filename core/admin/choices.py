@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import get_locale
 
 from core import gazetteer
 from core.config import split_list
+from core.i18n import current_language as language
 from core.models import Category, User
 
 try:  # WTForms >= 3.3 deprecates tuple choices
@@ -18,11 +18,6 @@ except ImportError:  # pragma: no cover
 def as_choices(pairs) -> list:
     """``[(value, label)]`` as WTForms choices, without the deprecated tuple shape."""
     return [SelectChoice(v, label) for v, label in pairs] if SelectChoice else list(pairs)
-
-
-def language() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
 
 
 def regions():

@@ -16,9 +16,8 @@ def init_app(app) -> None:
 
 def _template_globals():
     from flask import current_app, request
-    from flask_babel import get_locale
 
-    from core.i18n import LANGUAGE_NAMES, languages
+    from core.i18n import LANGUAGE_NAMES, current_language, languages
     from core.plugins import call_hook
 
     nav = sorted((item for items in call_hook("sesim_nav_items") for item in items),
@@ -27,7 +26,7 @@ def _template_globals():
         "site_name": current_app.config["SESIM_SITE_NAME"],
         "nav_items": nav,
         "languages": [(code, LANGUAGE_NAMES.get(code, code)) for code in languages()],
-        "current_language": str(get_locale() or "en"),
+        "current_language": current_language(),
         "quick_exit_url": current_app.config["SESIM_QUICK_EXIT_URL"],
         "legal_help": current_app.config["SESIM_LEGAL_HELP"],
         "report_sms_number": current_app.config["SESIM_REPORT_SMS_NUMBER"],
@@ -39,13 +38,12 @@ def _template_globals():
 
 def _place_name(report) -> str:
     """The public place of a report in the reader's language (never finer than the blur)."""
-    from flask_babel import get_locale
-
     from core import gazetteer
+    from core.i18n import current_language
 
     place = gazetteer.load().place(report.place_id or report.region_id or "")
     if place is None or report.location_precision == "hidden":
         return ""
     if report.location_precision == "region":
         place = gazetteer.load().place(report.region_id) or place
-    return place.name(str(get_locale() or "en"))
+    return place.name(current_language())

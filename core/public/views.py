@@ -13,6 +13,7 @@ from core.config import split_list
 from core.crypto import decrypt, encrypt
 from core.errors import handle_http
 from core.extensions import db, limiter
+from core.i18n import current_language
 from core.media import NotAnImage, TooLarge, store_upload, uploads_dir
 from core.models import Category, Message, Report
 from core.plugins import call_hook
@@ -108,7 +109,7 @@ def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, 
         public_longitude=public_lon,
         location_precision=config["SESIM_LOCATION_PRECISION"],
         source_channel="web",
-        language=_language(),
+        language=current_language(),
         consent_publish=form.consent_publish.data,
         wants_legal_help=form.wants_legal_help.data and config["SESIM_LEGAL_HELP"],
         contact=(form.contact.data or "").strip() or None,
@@ -126,12 +127,6 @@ def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, 
         raise
     call_hook("sesim_report_created", report=report)
     return report, code
-
-
-def _language() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or current_app.config["SESIM_DEFAULT_LANGUAGE"])
 
 
 @bp.route("/case", methods=["GET", "POST"])
