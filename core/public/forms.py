@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -27,6 +26,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from core import gazetteer
 from core.config import split_list
+from core.i18n import current_language
 from core.models import Category
 from core.text import clean
 
@@ -130,7 +130,7 @@ class ReportForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        language = str(get_locale() or "en")
+        language = current_language()
         self.place.choices = place_choices(language)
         self.categories.choices = category_choices(language)
         self.occurred_on.widget.input_type = "date"
