@@ -46,6 +46,8 @@ DEFAULTS: dict = {
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
     "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
+    "SESIM_REPLY_DAYS": 3,  # "you may hear back within N days" after a report (0: not said)
+    "SESIM_SUPPORT_TEXT": "",  # support contacts, one per line (or {language: text}), until /resources
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_DEV": False,
     "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)

@@ -38,3 +38,16 @@ def static(filename):
         if (candidate / filename).is_file():
             return send_from_directory(candidate, filename, max_age=86400)
     abort(404)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for ``/favicon.ico`` on their own: answer with the theme's icon, not a 404."""
+    for directory in current_app.extensions["sesim_theme_dirs"]:
+        icon = directory / "static" / "favicon.svg"
+        if icon.is_file():  # a few hundred bytes: read whole, no file left open by a dropped request
+            response = current_app.response_class(icon.read_bytes(), mimetype="image/svg+xml")
+            response.cache_control.public = True
+            response.cache_control.max_age = 86400
+            return response
+    abort(404)

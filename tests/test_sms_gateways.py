@@ -157,7 +157,7 @@ def test_aggregator_sms_is_answered_through_twilio_rest(app, client):
     [reply] = messages(app, "out")
     assert reply.status == "sent" and reply.data["gateway"] == "twilio"
     assert "XXXX-XXXX-XXXX" in reply.text
-    assert "İş kodu" in body and "XXXX" not in body  # she gets the real code
+    assert "Müraciət kodu" in body and "XXXX" not in body  # she gets the real code
 
 
 def test_send_hook_leaves_other_channels_alone(app):

@@ -68,8 +68,8 @@ def test_inbound_sms_is_stored_with_suggestions_and_answered_with_a_case_code(ap
 
     [reply] = outbound(app)
     assert reply.status == "queued" and reply.sender == PHONE and reply.in_reply_to_id == message.id
-    assert "İş kodu" in reply.text and "silin" in reply.text  # Azerbaijani, with the safety note
-    code = reply.text.split("İş kodu: ")[1][:14]
+    assert "Müraciət kodu" in reply.text and "silin" in reply.text  # Azerbaijani, with the safety note
+    code = reply.text.split("Müraciət kodu: ")[1][:14]
     with app.app_context():
         assert hash_code(code) == message.case_code_hash
         raw = db.session.execute(text("SELECT sender, text FROM messages")).all()

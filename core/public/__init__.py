@@ -5,9 +5,11 @@ from core.public.views import bp
 
 def init_app(app) -> None:
     from core.extensions import csrf
+    from core.public import nextsteps
 
     app.register_blueprint(bp)
     app.context_processor(_template_globals)
+    nextsteps.init_app(app)
     # These forms check their own CSRF token so a stale token is explained on the form, with
     # everything she typed kept, instead of an error page.
     csrf.exempt("core.public.views.report")

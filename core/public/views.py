@@ -56,7 +56,8 @@ def report():
                 form.photo.errors = [_("This picture is too large.")]
             else:
                 # Post/redirect/get: reloading the thank-you page cannot file the report twice.
-                session["report_done"] = encrypt(f"{code}|{int(created.wants_legal_help)}")
+                session["report_done"] = encrypt(
+                    f"{code}|{int(created.wants_legal_help)}|{created.region_id or ''}")
                 return redirect(url_for("public.report_done"), code=303)
         status = 400
     else:
@@ -70,8 +71,9 @@ def report_done():
     sealed = session.pop("report_done", None)
     if not sealed:
         return render_template("public/report_done.html", code=None)
-    code, legal_help = decrypt(sealed).split("|")
-    return render_template("public/report_done.html", code=code, legal_help=legal_help == "1")
+    code, legal_help, region_id = (decrypt(sealed).split("|") + [""])[:3]
+    return render_template("public/report_done.html", code=code, legal_help=legal_help == "1",
+                           region_id=region_id or None)
 
 
 @bp.errorhandler(429)

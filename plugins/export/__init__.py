@@ -31,7 +31,7 @@ def sesim_register_blueprints(app):
 
 @hookimpl
 def sesim_nav_items():
-    return [NavItem("export.index", _l("Data"), order=70)]
+    return [NavItem("export.index", _l("Download the list"), order=70)]
 
 
 @hookimpl
