@@ -60,6 +60,8 @@ class Report(db.Model):
         "ReportRevision", back_populates="report", order_by="ReportRevision.id",
         cascade="all, delete-orphan", passive_deletes=True,
     )
+    legal_case = db.relationship("LegalCase", back_populates="report", uselist=False,
+                                 cascade="all, delete-orphan", passive_deletes=True)
     notes = db.relationship(
         "ReportNote", back_populates="report", order_by="ReportNote.id",
         cascade="all, delete-orphan", passive_deletes=True,

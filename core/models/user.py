@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     locked_until = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
+    # E-mails saying "something is waiting" (never what): on unless she turns them off.
+    notify_by_email = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
 
     @property
     def is_active(self) -> bool:
