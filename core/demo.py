@@ -99,5 +99,8 @@ def load_demo(force: bool = False) -> int:
     ]):
         receive(Inbound(channel=channel, external_id=f"demo-{n}", text=text,
                         sender=f"+99450000{n:04d}" if channel == "sms" else f"demo{n}@example.org"))
+    from core.demo_support import load_support_demo
+
+    load_support_demo()
     ChannelCursor.put(*MARKER, now.isoformat())
     return count

@@ -83,8 +83,10 @@ def init_app(app) -> None:
         files,
         inbox,
         labels,
+        legal,
         reports,
         staff,
+        support,
     )
 
     labels.init_app(app)
