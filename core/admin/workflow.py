@@ -158,6 +158,8 @@ def change_status(report: Report, action: str, user) -> bool:
         raise WorkflowError(_("The title contains a phone number, e-mail address or @handle. "
                               "Edit the title before publishing: it is always public."))
     before = report.status
+    if before == "withdrawn":
+        raise WorkflowError(_("She withdrew this report: it cannot be published or reopened."))
     report.status = status
     if status == "published":
         report.published_at = utcnow()
@@ -167,4 +169,7 @@ def change_status(report: Report, action: str, user) -> bool:
     if status == "published":
         db.session.commit()
         call_hook("sesim_report_published", report=report)
+    elif before == "published":
+        db.session.commit()
+        call_hook("sesim_report_unpublished", report=report, reason=action)
     return True
