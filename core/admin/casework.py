@@ -75,15 +75,10 @@ def render_report(report, status=200, edit_form=None, moderation=None, contact=N
         moderation=moderation or moderation_form(report), story_suggestions=suggest(report.story),
         public_suggestions=suggest(report.public_story or ""), changes=changes(report),
         lawyers=lawyers(), source=source, contact=contact, history=history,
-<<<<<<< HEAD
-        status_actions=STATUS_ACTIONS,
+        status_actions=STATUS_ACTIONS, publish_flags=public_flags(report),
         thread=Message.query.filter_by(report_id=report.id)
         .order_by(Message.received_at, Message.id).all(),
         reply_channel=reply_channel(report), is_answer=conversation.is_answer,
-=======
-        status_actions=STATUS_ACTIONS, publish_flags=public_flags(report),
-        replies=Message.query.filter_by(report_id=report.id, direction="out").order_by(Message.id).all(),
->>>>>>> main
     ), status
 
 
