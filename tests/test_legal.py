@@ -325,7 +325,8 @@ def test_lawyers_are_told_by_email_and_the_email_says_nothing_about_her(make_app
         notify.run()
         notify.run()
     [(_f, rcpt, mail)] = smtp.wait(1)
-    assert rcpt == ["lawyer@sesim.test"] and f"https://sesim.test/admin/reports/{report_id}" in mail.get_content()
+    assert rcpt == ["lawyer@sesim.test"]
+    assert f"https://sesim.test/admin/reports/{report_id}" in mail.get_content()
     assert "call me" not in mail.get_content()
     # Turned off on the account page: no more e-mails.
     lawyer = client_as(app, "lawyer")
