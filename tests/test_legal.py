@@ -442,3 +442,66 @@ def test_a_web_report_with_legal_help_reaches_the_queue(app, staff):
     assert response.status_code == 303
     queue = client_as(app, "lawyer").get("/admin/legal?view=requests").get_data(as_text=True)
     assert "An official asked for a favour" in queue
+
+
+# ---- the whole loop ------------------------------------------------------------------------
+
+def test_the_whole_loop_from_her_request_to_the_statistics(app, staff, smtp):  # noqa: F811
+    """Web report with legal help → lawyer takes it → writes → she reads and answers on /case →
+    the lawyer is told, reads it, closes with an outcome → counted in the legal-aid statistics."""
+    from core import notify
+    from core.models import Message
+    from tests.test_case_followup import answer, file_report, open_case
+
+    app.config.update(mail_settings(smtp))
+    her = app.test_client()
+    report_id, code = file_report(app, her, wants_legal_help="y", place="khachmaz")
+    assert legal_case(app, report_id)["state"] == "requested"
+
+    lawyer = client_as(app, "lawyer")
+    assert "Followed from the metro" in lawyer.get("/admin/legal?view=requests").get_data(as_text=True)
+    assert take(lawyer, report_id).status_code == 302
+    url = f"/admin/reports/{report_id}"
+    sent = post(lawyer, f"{url}/reply", {"text": "I am a lawyer. Can we talk on Monday?"}, url)
+    assert sent.status_code == 302
+    case = legal_case(app, report_id)
+    assert case["state"] == "in_progress" and case["first_answer_at"] is not None
+
+    assert open_case(her, code).status_code == 303
+    page = her.get("/case").get_data(as_text=True)
+    assert "I am a lawyer. Can we talk on Monday?" in page and "A lawyer is working on it" in page
+    assert answer(her, "Yes, Monday after 10 is fine.").status_code in (200, 303)
+    with app.app_context():
+        mine = Message.query.filter_by(report_id=report_id, direction="in") \
+            .order_by(Message.id.desc()).first()
+        assert mine.text == "Yes, Monday after 10 is fine."
+        smtp.received.clear()
+        notify.run()
+    mails = smtp.wait(2)
+    told = [m for _f, rcpt, m in mails if rcpt == ["lawyer@sesim.test"] and url in m.get_content()]
+    assert told and "Monday" not in told[0].get_content()
+    assert "Yes, Monday after 10 is fine." in lawyer.get(url).get_data(as_text=True)
+
+    version = legal_case(app, report_id)["version"]
+    closed = save_case(lawyer, report_id, state="closed", outcome="advice", version=str(version))
+    assert closed.status_code == 302
+    rows = list(csv.DictReader(io.StringIO(lawyer.get("/admin/legal/stats.csv").get_data(as_text=True))))
+    total = next(r for r in rows if r["table"] == "total")
+    counted = (total["requests"], total["taken"], total["closed"], total["outcome_advice"])
+    assert counted == ("1", "1", "1", "1")
+    assert total["median_hours_to_first_answer"] != ""
+    assert next(r for r in rows if r["table"] == "region")["key"] == "khachmaz"
+
+
+def test_withdrawal_closes_her_legal_case(app, staff):
+    from tests.conftest import csrf_token
+    from tests.test_case_followup import file_report, open_case
+
+    her = app.test_client()
+    report_id, code = file_report(app, her, wants_legal_help="y")
+    take(client_as(app, "lawyer"), report_id)
+    open_case(her, code)
+    token = csrf_token(her, "/case")
+    her.post("/case/withdraw", data={"csrf_token": token, "confirm": "yes"})
+    case = legal_case(app, report_id)
+    assert (case["state"], case["outcome"]) == ("closed", "withdrew") and case["closed_at"]

@@ -251,5 +251,5 @@ def test_her_region_contacts_on_her_case_page(app, staff):
         "occurred_on": (date.today() - timedelta(days=1)).isoformat(), "place": "khachmaz",
         "categories": [str(category)]}, follow_redirects=True).get_data(as_text=True)
     code = re.search(r'id="case-code">([\d-]+)<', done).group(1)
-    page = post_form(client, "/case", {"code": code}).get_data(as_text=True)
+    page = post_form(client, "/case", {"code": code}, follow_redirects=True).get_data(as_text=True)
     assert "Khachmaz shelter" in page and "Where you can get help" in page
