@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
                 app.config[key] = False
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/sesim.db"
+    from core.filemodes import private_database
+
+    private_database(app.config["SQLALCHEMY_DATABASE_URI"])
     app.extensions["sesim_fernet"] = Fernet(app.config["SESIM_ENCRYPTION_KEY"])
     install_log_filters()
     if app.config["SESIM_TRUSTED_PROXIES"]:
