@@ -6,7 +6,7 @@ the SMS aggregator and generic SMS callbacks (form, JSON, raw bytes), the e-mail
 (raw MIME, JSON, form) and MIME parsing itself, the Facebook webhook (signed JSON of any shape),
 X inbound parsing (API pages of any shape through ``sesim channels fetch``), ``/report``, ``/case``
 and the filters of the map, stories, API, export and stats. Bounded so CI stays fast: examples
-are derandomised and few (``SESIM_FUZZ_EXAMPLES`` raises the count for a long local run).
+are derandomised and few (``FUZZ_EXAMPLES`` raises the count for a long local run).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from core.extensions import babel
 from plugins.facebook.signature import sign
 from tests.conftest import csrf_token
 
-EXAMPLES = int(os.environ.get("SESIM_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
