@@ -80,10 +80,13 @@ def init_app(app) -> None:
         auth_views,
         casework,
         categories,
+        channels,
+        conversations,
         files,
         inbox,
         labels,
         reports,
+        savedviews,
         staff,
     )
 
