@@ -38,6 +38,8 @@ DEFAULTS: dict = {
     "SESIM_PHOTO_MAX_BYTES": 8 * 1024 * 1024,
     "SESIM_RATELIMIT_REPORT": "10 per hour;30 per day",
     "SESIM_RATELIMIT_CASE": "20 per hour",
+    "SESIM_CASE_MINUTES": 30,  # how long a case stays open on /case after her code
+    "SESIM_STATS_MIN_COUNT": 5,  # public statistics show smaller counts as "fewer than N"
     "SESIM_RATELIMIT_STORAGE": "memory://",
     "SESIM_QUEUE_URL": "",
     "SESIM_QUEUE_NAME": "sesim",  # several deployments may share one Redis

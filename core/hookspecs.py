@@ -66,6 +66,13 @@ def sesim_report_published(report):
 
 
 @hookspec
+def sesim_report_unpublished(report, reason):
+    """Called after a published report leaves every public output. ``reason`` is ``withdrawn``
+    (she withdrew it with her case code), ``reject``, ``archive`` or ``reopen`` (a moderator).
+    A withdrawn report's words are already erased: only ``report.public_id`` is left to use."""
+
+
+@hookspec
 def sesim_export_formats():
     """Return a list of ``core.exports.ExportFormat`` the plugin can write."""
 

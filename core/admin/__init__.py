@@ -77,6 +77,7 @@ def admin_can(*roles: str) -> bool:
 
 def init_app(app) -> None:
     from core.admin import (  # noqa: F401  (each module adds its views to ``bp``)
+        answers,
         auth_views,
         casework,
         categories,

@@ -197,6 +197,8 @@ def change_status(report: Report, action: str, user, override_fields=(), overrid
     status = STATUS_ACTIONS[action]
     if report.status == status:
         return False
+    if report.status == "withdrawn":
+        raise WorkflowError(_("She withdrew this report: it cannot be published or reopened."))
     overridden = {}
     if status == "published":
         overridden = check_public_text(report, override_fields, override_reason)
@@ -214,6 +216,9 @@ def change_status(report: Report, action: str, user, override_fields=(), overrid
     if status == "published":
         db.session.commit()
         call_hook("sesim_report_published", report=report)
+    elif before == "published":
+        db.session.commit()
+        call_hook("sesim_report_unpublished", report=report, reason=action)
     return True
 
 

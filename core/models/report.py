@@ -4,7 +4,7 @@ from core.models.base import new_public_id, utcnow
 from core.models.category import report_categories
 from core.models.moderation import Claimable
 
-STATUSES = ("pending", "published", "rejected", "archived")
+STATUSES = ("pending", "published", "rejected", "archived", "withdrawn")  # withdrawn: by her, with her code
 PRECISIONS = ("place", "region", "grid", "hidden")
 
 
@@ -49,6 +49,9 @@ class Report(Claimable, db.Model):
     wants_legal_help = db.Column(db.Boolean, nullable=False, default=False)
     contact = db.Column(EncryptedText)  # follow-up contact, encrypted at rest
     assigned_lawyer_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
+    # The follow-up on /case: staff may close the conversation; she may withdraw the report.
+    conversation_closed_at = db.Column(db.DateTime)
+    withdrawn_at = db.Column(db.DateTime)
 
     categories = db.relationship(
         "Category", secondary=report_categories, order_by="Category.position", lazy="selectin"

@@ -1,7 +1,7 @@
 """claims on messages and reports, saved views, channel health
 
 Revision ID: c7d4e2a91b3f
-Revises: a1ca34f6b962
+Revises: b7e2c41d9a10
 Create Date: 2026-12-01 03:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7d4e2a91b3f'
-down_revision = 'a1ca34f6b962'
+down_revision = 'b7e2c41d9a10'
 branch_labels = None
 depends_on = None
 
