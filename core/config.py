@@ -38,11 +38,17 @@ DEFAULTS: dict = {
     "SESIM_PHOTO_MAX_BYTES": 8 * 1024 * 1024,
     "SESIM_RATELIMIT_REPORT": "10 per hour;30 per day",
     "SESIM_RATELIMIT_CASE": "20 per hour",
+    "SESIM_CASE_MINUTES": 30,  # how long a case stays open on /case after her code
+    "SESIM_STATS_MIN_COUNT": 5,  # public statistics show smaller counts as "fewer than N"
     "SESIM_RATELIMIT_STORAGE": "memory://",
     "SESIM_QUEUE_URL": "",
     "SESIM_QUEUE_NAME": "sesim",  # several deployments may share one Redis
     "SESIM_FETCH_INTERVAL": 300,  # seconds between fetches of polled channels (sesim worker)
     "SESIM_RETRY_INTERVAL": 600,  # seconds between retries of unsent replies (sesim worker)
+    "SESIM_ADMIN_CLAIM_MINUTES": 30,  # a moderator's claim on a message or report expires after
+    "SESIM_CHANNEL_SILENCE_HOURS": 24,  # a channel that worked and is silent this long: alert
+    "SESIM_CHANNEL_FAILURES": 3,  # failures in a row before admins are alerted
+    "SESIM_CHANNEL_CHECK_INTERVAL": 900,  # seconds between the worker's channel checks
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
     "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write

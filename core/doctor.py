@@ -20,7 +20,10 @@ class Finding:
     text: str
 
 
-def check() -> list[Finding]:
+LIVE_TIMEOUT = 8  # seconds for each connection ``sesim doctor --live`` tries
+
+
+def check(live: bool = False) -> list[Finding]:
     config = current_app.config
     found: list[Finding] = []
     found += _secrets(Path(current_app.instance_path) / SECRETS_FILE)
@@ -35,6 +38,7 @@ def check() -> list[Finding]:
     elif not url.startswith("https://"):
         found.append(Finding("error", f"SESIM_PUBLIC_URL {url} is not https"))
     found += _plugins()
+    found += _plugin_checks(live)
     found += _file_modes()
     return found or [Finding("ok", "nothing to report")]
 
@@ -88,8 +92,31 @@ def _plugins() -> list[Finding]:
     for record in host.records.values():
         if record.enabled and record.error:
             found.append(Finding("error", f"plugin {record.name} failed to load: {record.error}"))
-    for defaults in host.call("sesim_config_defaults"):
-        for key, default in defaults.items():
+    checked = {name for name, _check in host.implementations("sesim_doctor_checks")}
+    for name, declare in host.implementations("sesim_config_defaults"):
+        if name in checked:  # the plugin says itself which of its settings matter
+            continue
+        for key, default in (_safe(declare) or {}).items():
             if default == "" and not current_app.config.get(key) and any(w in key for w in SECRET_WORDS):
                 found.append(Finding("warning", f"{key} is not set"))
+    return found
+
+
+def _safe(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except Exception:
+        return None
+
+
+def _plugin_checks(live: bool) -> list[Finding]:
+    """Each enabled plugin's ``sesim_doctor_checks``; a check that raises is itself an ERROR."""
+    host = current_app.extensions["sesim"]
+    app = current_app._get_current_object()
+    found: list[Finding] = []
+    for name, run in host.implementations("sesim_doctor_checks"):
+        try:
+            found += list(run(app=app, live=live) or [])
+        except Exception as exc:
+            found.append(Finding("error", f"{name}: its doctor check failed ({type(exc).__name__}: {exc})"))
     return found

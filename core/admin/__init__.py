@@ -83,13 +83,17 @@ def admin_can(*roles: str) -> bool:
 
 def init_app(app) -> None:
     from core.admin import (  # noqa: F401  (each module adds its views to ``bp``)
+        answers,
         auth_views,
         casework,
         categories,
+        channels,
+        conversations,
         files,
         inbox,
         labels,
         reports,
+        savedviews,
         staff,
     )
 

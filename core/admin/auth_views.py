@@ -15,6 +15,7 @@ from core.admin.access import STAFF, open_view, roles
 from core.admin.audit import record
 from core.admin.forms import ChangePasswordForm, LoginForm, PasswordForm, TotpForm
 from core.admin.login import LoginRefused, authenticate, user_for_invite, verify_totp
+from core.admin.qr import svg
 from core.extensions import db, limiter
 from core.passwords import check_password, hash_password
 
@@ -153,7 +154,8 @@ def totp_setup():
     uri = pyotp.TOTP(secret).provisioning_uri(name=current_user.email,
                                               issuer_name=current_app.config["SESIM_SITE_NAME"])
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/totp.html", form=form, secret=secret, uri=uri), status
+    qr = svg(uri, _("QR code of the key above"))
+    return render_template("admin/totp.html", form=form, secret=secret, uri=uri, qr=qr), status
 
 
 @bp.route("/")

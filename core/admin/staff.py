@@ -9,6 +9,7 @@ from flask_login import current_user
 from core.admin import bp
 from core.admin.access import ADMINS, roles
 from core.admin.audit import record
+from core.admin.auditview import rows as audit_rows
 from core.admin.forms import UserCreateForm
 from core.admin.login import UNUSABLE_PASSWORD, new_invite
 from core.extensions import db
@@ -100,9 +101,9 @@ def audit():
     action = (request.args.get("action") or "").strip()[:64]
     if action:
         query = query.filter(AuditLog.action.startswith(action))
-    if request.args.get("target_type") in ("reports", "messages", "users", "categories"):
+    if request.args.get("target_type") in ("reports", "messages", "users", "categories", "saved_views"):
         query = query.filter(AuditLog.target_type == request.args["target_type"])
         if whole(request.args.get("target_id")) is not None:
             query = query.filter(AuditLog.target_id == whole(request.args["target_id"]))
     page = query.order_by(AuditLog.id.desc()).paginate(per_page=100, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    return render_template("admin/audit.html", page=page, action=action, rows=audit_rows(page.items))

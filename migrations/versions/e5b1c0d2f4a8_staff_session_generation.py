@@ -1,7 +1,7 @@
 """staff session generation: logging out or "sign out everywhere" ends every copy of a session
 
 Revision ID: e5b1c0d2f4a8
-Revises: a1ca34f6b962
+Revises: c7d4e2a91b3f
 Create Date: 2026-12-01 03:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5b1c0d2f4a8'
-down_revision = 'a1ca34f6b962'
+down_revision = 'c7d4e2a91b3f'
 branch_labels = None
 depends_on = None
 
