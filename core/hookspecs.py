@@ -88,5 +88,12 @@ def sesim_periodic_jobs():
 
 
 @hookspec
+def sesim_doctor_checks(app, live):
+    """Return a list of ``core.doctor.Finding`` about this plugin's own settings, asked of enabled
+    plugins only: an ERROR names what cannot work and the fix in one line. With ``live`` true,
+    also try the connections (log in, say EHLO, check a token) with short time-outs."""
+
+
+@hookspec
 def sesim_cli_commands(cli):
     """Add click commands to the ``sesim`` command group ``cli``."""

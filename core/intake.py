@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from core import casecodes, conversation
+from core import casecodes, conversation, health
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
@@ -102,6 +102,7 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
             raise
         return existing, False
 
+    health.received(message.channel, (message.data or {}).get("gateway", ""))
     annotate(message)
     after_store(message)
     return message, True
@@ -213,9 +214,11 @@ def deliver(message: Message) -> bool:
             log.warning("plugin %s could not send message %s: %s", plugin, message.id, reason)
             message.status, message.error = "failed", reason
             db.session.commit()
+            health.failed(message.channel, reason, (message.data or {}).get("gateway", ""))
             return False
         if handled:
             message.status, message.error = "sent", None
             db.session.commit()
+            health.ok(message.channel, (message.data or {}).get("gateway", ""))
             return True
     return False

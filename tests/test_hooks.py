@@ -347,6 +347,32 @@ def test_hook_sesim_periodic_jobs(app):
     assert ran == [(True, 0)]
 
 
+def test_hook_sesim_doctor_checks(app):
+    from core.doctor import Finding, check
+
+    asked = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_doctor_checks(self, app, live):
+            asked.append(live)
+            return [Finding("error", "probe: the probe cannot work — set SESIM_PROBE")]
+
+    class Broken:
+        @hookimpl
+        def sesim_doctor_checks(self, app, live):
+            raise RuntimeError("boom")
+
+    register(app, Plugin())
+    register(app, Broken(), name="broken")
+    with app.app_context():
+        findings = check(live=True)
+    assert asked == [True]
+    assert Finding("error", "probe: the probe cannot work — set SESIM_PROBE") in findings
+    assert any(f.level == "error" and f.text.startswith("broken: its doctor check failed")
+               for f in findings)
+
+
 @pytest.mark.parametrize("name", HOOKS)
 def test_every_hook_has_a_test(name):
     assert f"test_hook_{name}" in globals(), f"hook {name} has no test_hook_{name}"

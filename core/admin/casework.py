@@ -12,6 +12,7 @@ from core.admin import bp
 from core.admin.access import EDITORS, STAFF, report_or_refuse, roles
 from core.admin.audit import record
 from core.admin.choices import as_choices, category_choices, lawyers, place_choices
+from core.admin.claims import holder
 from core.admin.diffs import word_diff
 from core.admin.forms import ModerationForm, ReportFieldsForm
 from core.admin.workflow import (
@@ -75,7 +76,7 @@ def render_report(report, status=200, edit_form=None, moderation=None, contact=N
         moderation=moderation or moderation_form(report), story_suggestions=suggest(report.story),
         public_suggestions=suggest(report.public_story or ""), changes=changes(report),
         lawyers=lawyers(), source=source, contact=contact, history=history,
-        status_actions=STATUS_ACTIONS, publish_flags=public_flags(report),
+        status_actions=STATUS_ACTIONS, publish_flags=public_flags(report), holder=holder(report),
         thread=Message.query.filter_by(report_id=report.id)
         .order_by(Message.received_at, Message.id).all(),
         reply_channel=reply_channel(report), is_answer=conversation.is_answer,

@@ -7,6 +7,7 @@ from core.models.channel import ChannelCursor
 from core.models.legal import LegalCase, StaffNotification
 from core.models.media import Attachment
 from core.models.message import Message
+from core.models.moderation import ChannelHealth, SavedView
 from core.models.report import Report
 from core.models.revision import ReportNote, ReportRevision
 from core.models.support import AwarenessPage, SupportResource
@@ -18,11 +19,13 @@ __all__ = [
     "AwarenessPage",
     "Category",
     "ChannelCursor",
+    "ChannelHealth",
     "LegalCase",
     "Message",
     "Report",
     "ReportNote",
     "ReportRevision",
+    "SavedView",
     "StaffNotification",
     "SupportResource",
     "User",

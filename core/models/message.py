@@ -3,12 +3,13 @@ from sqlalchemy import false
 from core.crypto import EncryptedText
 from core.extensions import db
 from core.models.base import utcnow
+from core.models.moderation import Claimable
 
 INBOUND_STATUSES = ("new", "converted", "spam", "ignored", "withdrawn")
 OUTBOUND_STATUSES = ("queued", "sent", "failed")
 
 
-class Message(db.Model):
+class Message(Claimable, db.Model):
     """Anything a channel received or must send; stored before anything else happens to it."""
 
     __tablename__ = "messages"
@@ -37,6 +38,7 @@ class Message(db.Model):
     report = db.relationship("Report", back_populates="messages")
     in_reply_to = db.relationship("Message", remote_side=[id])
     attachments = db.relationship("Attachment", back_populates="message")
+    claimed_by = db.relationship("User", foreign_keys="Message.claimed_by_id")
 
     def __repr__(self) -> str:
         return f"<Message {self.channel}:{self.external_id} {self.status}>"

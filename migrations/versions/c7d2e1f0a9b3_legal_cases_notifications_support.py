@@ -1,7 +1,7 @@
 """legal cases, staff notifications, support directory and awareness pages
 
 Revision ID: c7d2e1f0a9b3
-Revises: b7e2c41d9a10
+Revises: e5b1c0d2f4a8
 Create Date: 2026-12-01 03:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7d2e1f0a9b3'
-down_revision = 'b7e2c41d9a10'
+down_revision = 'e5b1c0d2f4a8'
 branch_labels = None
 depends_on = None
 
