@@ -253,3 +253,8 @@ def test_her_region_contacts_on_her_case_page(app, staff):
     code = re.search(r'id="case-code">([\d-]+)<', done).group(1)
     page = post_form(client, "/case", {"code": code}, follow_redirects=True).get_data(as_text=True)
     assert "Khachmaz shelter" in page and "Where you can get help" in page
+
+
+def test_every_public_page_links_to_help_and_rights(app):
+    page = app.test_client().get("/?lang=en").get_data(as_text=True)
+    assert 'href="/resources"' in page and 'href="/learn"' in page

@@ -5,13 +5,10 @@ No JavaScript, nothing from another host: a PDF is served as an attachment, neve
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, send_file
-from flask_babel import lazy_gettext as _l
 
 from core import resources
-from core.hookspecs import hookimpl
 from core.i18n import current_language
 from core.models import AwarenessPage
-from core.nav import NavItem
 
 bp = Blueprint("support", __name__)
 
@@ -67,14 +64,6 @@ def learn_pdf(slug):
     return response
 
 
-@hookimpl
-def sesim_nav_items():
-    return [NavItem("support.directory", _l("Get help"), order=50),
-            NavItem("support.learn", _l("Your rights"), order=60)]
-
-
 def init_app(app) -> None:
-    import sys
-
+    # Linked from every page's footer, not the header: a phone's header must stay one short line.
     app.register_blueprint(bp)
-    app.extensions["sesim"].manager.register(sys.modules[__name__], name="core.support")
