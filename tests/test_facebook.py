@@ -467,3 +467,15 @@ def test_signed_but_oddly_shaped_events_are_skipped_not_a_500(client, app, paylo
     assert response.status_code in (200, 400)
     with app.app_context():
         assert messages() == []
+
+
+def test_home_page_says_which_page_to_write_to(make_app):
+    client = make_app(SESIM_PLUGINS="facebook", SESIM_FACEBOOK_PAGE_NAME="Sesim Azərbaycan",
+                      SESIM_FACEBOOK_PAGE_URL="https://www.facebook.com/sesim.az").test_client()
+    page_text = client.get("/?lang=ru").get_data(as_text=True)
+    assert "Наша страница в Facebook:" in page_text
+    assert 'href="https://www.facebook.com/sesim.az"' in page_text and "Sesim Azərbaycan" in page_text
+    named_only = make_app(SESIM_PLUGINS="facebook", SESIM_FACEBOOK_PAGE_NAME="Sesim",
+                          SESIM_FACEBOOK_PAGE_URL="javascript:alert(1)").test_client()
+    page_text = named_only.get("/?lang=en").get_data(as_text=True)
+    assert "Our Facebook page:" in page_text and "javascript:" not in page_text

@@ -7,18 +7,20 @@ from dataclasses import dataclass
 
 from core.stats.aggregate import Count
 
-BAR_HEIGHT = 22
-BAR_GAP = 8
-LABEL_WIDTH = 210
-PLOT_WIDTH = 330
-CHART_WIDTH = LABEL_WIDTH + PLOT_WIDTH + 60
-COLUMN_AREA = 160
+# Sized for a 360 px phone, where the chart is drawn at about its own scale: the label sits on its
+# own line above each bar (never clipped at the left), text is 16 units (~15 px on a phone).
+BAR_HEIGHT = 18
+LABEL_HEIGHT = 22
+BAR_GAP = 12
+ROW = LABEL_HEIGHT + BAR_HEIGHT + BAR_GAP
+PLOT_WIDTH = 290
+CHART_WIDTH = 360
 
 
 @dataclass
 class Bar:
     label: str
-    count: int
+    count: int | None  # None: suppressed, drawn as an empty bar
     x: float
     y: float
     width: float
@@ -28,30 +30,19 @@ class Bar:
 
 @dataclass
 class Chart:
-    kind: str  # "bars" (horizontal, labels at the left) or "columns" (months along the bottom)
+    kind: str  # "bars": horizontal, each label above its bar
     width: int
     height: int
     bars: list[Bar]
 
 
 def bars(counts: list[Count]) -> Chart:
+    """One row per count: its label, then a bar as long as its share of the largest count."""
     top = max((c.count for c in counts), default=0) or 1
     drawn = []
     for i, c in enumerate(counts):
-        y = i * (BAR_HEIGHT + BAR_GAP)
-        drawn.append(Bar(c.label, c.count, LABEL_WIDTH, y, round(PLOT_WIDTH * c.count / top, 1),
+        y = i * ROW + LABEL_HEIGHT
+        drawn.append(Bar(c.label, c.count, 0, y, round(PLOT_WIDTH * c.count / top, 1),
                          BAR_HEIGHT, c.colour))
-    height = max(len(counts) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT)
+    height = max(len(counts) * ROW, ROW)
     return Chart("bars", CHART_WIDTH, height, drawn)
-
-
-def columns(counts: list[Count]) -> Chart:
-    top = max((c.count for c in counts), default=0) or 1
-    step = 28
-    drawn = []
-    for i, c in enumerate(counts):
-        height = round(COLUMN_AREA * c.count / top, 1)
-        drawn.append(Bar(c.label, c.count, 40 + i * step, 20 + COLUMN_AREA - height, step - 6, height,
-                         c.colour))
-    width = max(CHART_WIDTH, 60 + len(counts) * step)
-    return Chart("columns", width, COLUMN_AREA + 80, drawn)

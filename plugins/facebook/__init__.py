@@ -22,6 +22,8 @@ def sesim_config_defaults():
         "SESIM_FACEBOOK_APP_SECRET": "",
         "SESIM_FACEBOOK_VERIFY_TOKEN": "",
         "SESIM_FACEBOOK_API_VERSION": DEFAULT_VERSION,
+        "SESIM_FACEBOOK_PAGE_NAME": "",  # the page's name shown on the home page
+        "SESIM_FACEBOOK_PAGE_URL": "",  # its address, e.g. https://www.facebook.com/sesim.az
     }
 
 
@@ -47,3 +49,10 @@ def sesim_send_message(message):
     if message.channel != CHANNEL:
         return None
     return send(current_app.config, message)
+
+
+@hookimpl
+def sesim_doctor_checks(app, live):
+    from plugins.facebook.doctor import checks
+
+    return checks(app, live)

@@ -24,6 +24,7 @@ def sesim_config_defaults():
         "SESIM_TWITTER_ACCESS_TOKEN": "",
         "SESIM_TWITTER_ACCESS_TOKEN_SECRET": "",
         "SESIM_TWITTER_SEARCH": "",
+        "SESIM_TWITTER_ACCOUNT": "",  # the handle shown on the home page, e.g. @sesim_az
         # Wait out a 429 whose window reopens within this many seconds; 0 never waits.
         "SESIM_TWITTER_MAX_WAIT": 30,
     }
@@ -49,3 +50,10 @@ def sesim_send_message(message):
     if message.channel != CHANNEL:
         return None
     return send_direct_message(current_app.config, message)
+
+
+@hookimpl
+def sesim_doctor_checks(app, live):
+    from plugins.twitter.doctor import checks
+
+    return checks(app, live)
