@@ -237,3 +237,7 @@ def screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         os.makedirs(SCREENSHOTS, exist_ok=True)
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+# The one script every public page carries: the quick-exit helper (the pages work without it).
+QUICK_EXIT_SCRIPT = '<script src="/static/quick-exit.js"></script>'

@@ -20,7 +20,7 @@ def app_config():
 
 
 def _weight(client, path: str) -> tuple[int, list[str]]:
-    response = client.get(path)
+    response = client.get(path, follow_redirects=True)
     assert response.status_code == 200, path
     page = response.get_data(as_text=True)
     assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)

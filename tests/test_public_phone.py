@@ -74,8 +74,19 @@ def test_quick_exit_without_javascript_is_a_plain_link_in_reach(live_server, pho
 
 
 @pytest.mark.parametrize("page_fixture", ["phone_js", "phone_nojs"])
-def test_done_page_says_what_happens_next_and_where_to_get_help(live_server, request, page_fixture):
+def test_done_page_says_what_happens_next_and_where_to_get_help(app, live_server, request, page_fixture):
+    """With JS: the directory is empty, so the deployer's text shows. Without: her region's entry."""
     page = request.getfixturevalue(page_fixture)
+    directory = page_fixture == "phone_nojs"
+    if directory:
+        from core.extensions import db
+        from core.models.support import SupportResource
+
+        with app.app_context():
+            db.session.add(SupportResource(region_id="baku", name_az="Bakı Qadın Mərkəzi",
+                                           phone="+994 12 111 11 11"))
+            db.session.add(SupportResource(region_id="masalli", name_az="Masallı Mərkəzi"))
+            db.session.commit()
     page.goto(f"{live_server}/report?lang=az")
     page.fill("[name=title]", "Dayanacaqda söz atdılar")
     page.fill("[name=story]", "Axşam avtobus dayanacağında iki kişi ardımca gəldi.")
@@ -90,9 +101,34 @@ def test_done_page_says_what_happens_next_and_where_to_get_help(live_server, req
     assert "moderatorları" in steps and "hüquqşünas" in steps.lower()  # who reads it (and a lawyer)
     assert "3 gün ərzində" in steps  # when she may hear back
     assert "Mənim müraciətim" in steps and "müraciət kodunuzu" in steps  # how to come back
-    assert "112" in steps and "Qadın Hüquqları Mərkəzi" in steps  # help now, the deployer's contacts
+    assert "112" in steps  # help now
+    main = page.inner_text("main")
+    if directory:  # her region's contacts from the support directory, not another region's
+        assert "Bakı Qadın Mərkəzi" in main and "+994 12 111 11 11" in main
+        assert "Masallı Mərkəzi" not in main and "Qadın Hüquqları Mərkəzi" not in main
+    else:  # the deployer's text until the directory has entries
+        assert "Qadın Hüquqları Mərkəzi" in main
     assert page.locator(".next-steps a[href='/case']").count() == 1
     for word in ("İş kodu", "Mənim işim", "Bildiriş"):
         assert word not in page.inner_text("body")
     _in_reach(page)
     screenshot(page, f"done-{page_fixture}-360")
+
+
+def test_stats_chart_labels_fit_and_are_readable_at_360(app, live_server, phone_nojs):
+    from tests.outputs_data import populate
+
+    with app.app_context():
+        populate()
+    phone_nojs.goto(f"{live_server}/stats?lang=az")
+    figure = phone_nojs.locator("figure").first.bounding_box()
+    texts = phone_nojs.locator("figure svg text").all()
+    assert texts
+    for text in texts:
+        box = text.bounding_box()
+        assert box["x"] >= figure["x"] - 1 and box["x"] + box["width"] <= figure["x"] + figure["width"] + 1
+        assert box["height"] >= 14, (text.text_content(), box)  # ~15 px type, not 11
+    checkbox = phone_nojs.locator("input[type=checkbox]").first
+    if checkbox.count():
+        assert checkbox.bounding_box()["width"] >= 20
+    screenshot(phone_nojs, "stats-360")

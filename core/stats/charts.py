@@ -38,11 +38,11 @@ class Chart:
 
 def bars(counts: list[Count]) -> Chart:
     """One row per count: its label, then a bar as long as its share of the largest count."""
-    top = max((c.count for c in counts), default=0) or 1
+    top = max((c.count or 0 for c in counts), default=0) or 1
     drawn = []
     for i, c in enumerate(counts):
         y = i * ROW + LABEL_HEIGHT
-        drawn.append(Bar(c.label, c.count, 0, y, round(PLOT_WIDTH * c.count / top, 1),
+        drawn.append(Bar(c.label, c.count, 0, y, round(PLOT_WIDTH * (c.count or 0) / top, 1),
                          BAR_HEIGHT, c.colour))
     height = max(len(counts) * ROW, ROW)
     return Chart("bars", CHART_WIDTH, height, drawn)
