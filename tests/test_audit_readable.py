@@ -49,7 +49,7 @@ def test_audit_in_english_reads_as_words(app, history):
 
 @pytest.mark.parametrize(("language", "action", "place", "script"), [
     ("ru", "изменил(а) случай", "Масаллы", re.compile("[А-Яа-я]")),
-    ("az", "bildirişi dəyişdi", "Masallı", re.compile("[əğıöüşç]")),
+    ("az", "müraciəti dəyişdi", "Masallı", re.compile("[əğıöüşç]")),
 ])
 def test_audit_in_the_readers_script(app, history, language, action, place, script):
     from core.models import Category
