@@ -3,6 +3,11 @@
 ``receive`` commits the message before any plugin sees it, recognises a repeated delivery by
 ``(channel, external_id)`` and returns the stored row instead of a duplicate. A plugin that raises
 afterwards cannot lose the message: it is already in the database.
+
+When the database cannot be written (down, read-only, full) the message goes to the encrypted
+local spool instead (``core.spool``) and ``receive`` raises ``Spooled``: the channel may then tell
+its gateway "received", because ``sesim worker`` stores it once the database is back. If the spool
+cannot keep it either, ``NotKept`` is raised and the channel must answer so its gateway retries.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from core import spool
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
@@ -42,6 +48,18 @@ class Inbound:
     attachments: list = field(default_factory=list)
 
 
+class Spooled(Exception):
+    """Not in the database, but durably kept in the spool: answer the gateway with success."""
+
+    def __init__(self, name: str):
+        super().__init__(f"kept in the spool as {name}")
+        self.name = name
+
+
+class NotKept(Exception):
+    """Neither the database nor the spool could keep it: the gateway must send it again."""
+
+
 def sender_hash(sender: str | None) -> str | None:
     if not sender:
         return None
@@ -53,7 +71,52 @@ def _find(channel: str, external_id: str) -> Message | None:
 
 
 def receive(inbound: Inbound) -> tuple[Message, bool]:
-    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat."""
+    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat.
+
+    Raises ``Spooled`` when the database is unavailable but the spool kept the message, and
+    ``NotKept`` when neither could.
+    """
+    try:
+        return _receive(inbound)
+    except Exception as exc:
+        if not spool.is_database_down(exc):
+            raise
+        spool.forget_session()
+        try:
+            name = spool.put("inbound", f"{inbound.channel}:{inbound.external_id}",
+                             _serialise(inbound))
+        except spool.SpoolError as error:
+            raise NotKept(str(error)) from exc
+        raise Spooled(name) from exc
+
+
+def _serialise(inbound: Inbound) -> dict:
+    return {
+        "channel": inbound.channel,
+        "external_id": str(inbound.external_id),
+        "text": inbound.text,
+        "sender": inbound.sender,
+        "received_at": (inbound.received_at or utcnow()).isoformat(),
+        "subject": inbound.subject,
+        "language": inbound.language,
+        "data": {**clean_data(dict(inbound.data)), "spooled": True},
+        "attachments": [[name, kind, spool.encode_bytes(payload)]
+                        for name, kind, payload in inbound.attachments],
+    }
+
+
+def replay_inbound(payload: dict) -> None:
+    """Store a spooled message (the spool's ``inbound`` handler); a repeat is recognised."""
+    _receive(Inbound(
+        channel=payload["channel"], external_id=payload["external_id"], text=payload["text"],
+        sender=payload["sender"], received_at=datetime.fromisoformat(payload["received_at"]),
+        subject=payload["subject"], language=payload["language"], data=payload["data"],
+        attachments=[(name, kind, spool.decode_bytes(blob))
+                     for name, kind, blob in payload["attachments"]],
+    ))
+
+
+def _receive(inbound: Inbound) -> tuple[Message, bool]:
     external_id = clean(str(inbound.external_id))[:255]
     existing = _find(inbound.channel, external_id)
     if existing is not None:
@@ -81,28 +144,42 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
         data=data,
     )
     db.session.add(message)
+    stored = []
     try:
         db.session.flush()
-        _store_attachments(message, inbound.attachments)
+        _store_attachments(message, inbound.attachments, stored)
         db.session.commit()
     except IntegrityError:
         # Two deliveries raced; the other one won and is the stored copy.
         db.session.rollback()
+        _remove_files(stored)
         existing = _find(inbound.channel, external_id)
         if existing is None:
             raise
         return existing, False
+    except BaseException:
+        _remove_files(stored)  # no row points at them
+        raise
 
     annotate(message)
     after_store(message)
     return message, True
 
 
-def _store_attachments(message: Message, attachments) -> None:
+def _store_attachments(message: Message, attachments, stored: list) -> None:
+    """Clean and write each file, adding it to ``stored`` as soon as it is on disk."""
     from core.media import store_upload  # media needs the app's upload folder
 
     for filename, content_type, payload in attachments:
-        store_upload(payload, filename=filename, content_type=content_type, message=message)
+        stored.append(store_upload(payload, filename=filename, content_type=content_type,
+                                   message=message))
+
+
+def _remove_files(attachments) -> None:
+    from core.media import uploads_dir
+
+    for attachment in attachments:
+        (uploads_dir() / attachment.stored_name).unlink(missing_ok=True)
 
 
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start

@@ -66,6 +66,19 @@ def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
+def store_cleaned(jpeg: bytes, *, report=None, message=None) -> Attachment:
+    """Store a photo ``clean_photo`` already cleaned (kept across a form error or in the spool)."""
+    with Image.open(io.BytesIO(jpeg)) as image:  # reads the header only
+        width, height = image.size
+    name = secrets.token_hex(16) + ".jpg"
+    (uploads_dir() / name).write_bytes(jpeg)
+    attachment = Attachment(kind="photo", stored_name=name, content_type="image/jpeg",
+                            size=len(jpeg), width=width, height=height, report=report,
+                            message=message)
+    db.session.add(attachment)
+    return attachment
+
+
 def store_upload(payload: bytes, *, filename: str = "", content_type: str = "",
                  report=None, message=None, require_image: bool = False) -> Attachment:
     """Store one uploaded file and return its (uncommitted) ``Attachment``.

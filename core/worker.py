@@ -1,7 +1,8 @@
 """``sesim worker``: the background jobs, scheduled by Huey.
 
 Polled channels are fetched every ``SESIM_FETCH_INTERVAL`` seconds, outbound replies that are still
-queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, and every plugin's
+queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, what the spool kept while the
+database was down is stored every ``SESIM_SPOOL_INTERVAL`` seconds, and every plugin's
 ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app context; an error
 is logged and the worker goes on. Huey looks at its schedule once a minute, so intervals are
 rounded to whole minutes (at least one).
@@ -65,6 +66,7 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
     jobs = [
         ("fetch", int(app.config["SESIM_FETCH_INTERVAL"]), fetch_polled),
         ("retry-outbound", int(app.config["SESIM_RETRY_INTERVAL"]), retry_outbound),
+        ("spool-replay", int(app.config["SESIM_SPOOL_INTERVAL"]), replay_spool),
     ]
     with app.app_context():
         for declared in call_hook("sesim_periodic_jobs"):
@@ -111,6 +113,16 @@ def fetch_polled() -> None:
         for result in fetch(channel):
             level = logging.WARNING if result.error or result.failed else logging.INFO
             log.log(level, "fetch %s", result.summary())
+
+
+def replay_spool() -> None:
+    """Store what was spooled while the database was down; drop photos kept for forms nobody
+    came back to."""
+    from core.public.photos import purge_expired
+    from core.spool import replay_job
+
+    replay_job()
+    purge_expired()
 
 
 def retry_outbound() -> None:
