@@ -66,6 +66,17 @@ def sesim_report_published(report):
 
 
 @hookspec
+def sesim_report_updated(report):
+    """Called after a published report's public fields change (a moderator's edit)."""
+
+
+@hookspec
+def sesim_report_unpublished(report):
+    """Called after a published report leaves the public outputs (archived, rejected, reopened,
+    withdrawn); only its public id may be passed on."""
+
+
+@hookspec
 def sesim_export_formats():
     """Return a list of ``core.exports.ExportFormat`` the plugin can write."""
 
@@ -73,6 +84,12 @@ def sesim_export_formats():
 @hookspec
 def sesim_nav_items():
     """Return a list of ``core.nav.NavItem`` for the public navigation."""
+
+
+@hookspec
+def sesim_admin_nav_items():
+    """Return a list of ``core.nav.NavItem`` for the staff navigation; ``roles`` limits who sees
+    each (the views check access themselves)."""
 
 
 @hookspec

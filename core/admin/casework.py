@@ -21,6 +21,7 @@ from core.admin.workflow import (
     moderate,
     original_values,
     snapshot,
+    tell_if_public_changed,
 )
 from core.extensions import db
 from core.models import AuditLog, Message, ReportNote, User
@@ -104,6 +105,7 @@ def report_edit(report_id):
         return render_report(report, 400, edit_form=form)
     if edit(report, form_fields(form), current_user):
         db.session.commit()
+        tell_if_public_changed(report, True)
         flash(_("Report saved. The earlier text is kept in its history."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
 
@@ -115,9 +117,10 @@ def report_moderate(report_id):
     form = moderation_form(report, request.form)
     if not form.validate():
         return render_report(report, 400, moderation=form)
-    moderate(report, form.verified.data, form.verification_note.data, form.location_precision.data,
-             form.public_story.data, current_user)
+    changed = moderate(report, form.verified.data, form.verification_note.data,
+                       form.location_precision.data, form.public_story.data, current_user)
     db.session.commit()
+    tell_if_public_changed(report, changed)
     left = suggest(report.public_story or "")
     if left:
         flash(_("Saved. The public story still contains %(count)d phone numbers, e-mails or handles.",
