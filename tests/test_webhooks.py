@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.mail_servers import smtp, smtp_server  # noqa: F401  (fixtures)
 from tests.test_admin_support import audit_actions, client_as, make_staff, post
 from tests.test_hooks import _report
 
@@ -297,3 +298,23 @@ def test_only_admins_reach_the_webhooks_pages(app, partner):
     assert "Partner webhooks" not in moderator.get("/admin/reports").get_data(as_text=True)
     assert "Partner webhooks" in client_as(app, "admin").get("/admin/reports").get_data(as_text=True)
     assert "refused.role" in audit_actions(app)
+
+
+def test_admins_are_emailed_when_a_partner_is_paused(make_app, partner, smtp):  # noqa: F811
+    app = make_app(**LOCAL, SESIM_MAIL_SMTP_HOST="127.0.0.1", SESIM_MAIL_SMTP_PORT=smtp.port,
+                   SESIM_MAIL_SMTP_TLS="off", SESIM_MAIL_FROM="sesim@sesim.test",
+                   SESIM_PUBLIC_URL="https://sesim.test")
+    make_staff(app)
+    admin = client_as(app, "admin")
+    register(admin, partner.url)
+    webhook_id, _ = the_webhook(app)
+    partner.status = 500
+    for _ in range(3):
+        report_id, _ = new_report(app, story="Private story words")
+        set_status(app, admin, report_id, "publish")
+    run_worker(app)
+    (_, recipients, mail), = smtp.wait(1)
+    assert recipients == ["admin@sesim.test"]  # admins only, not the moderator or the lawyer
+    body = mail.get_content()
+    assert partner.url in body and f"https://sesim.test/admin/webhooks/{webhook_id}" in body
+    assert "Private story words" not in body

@@ -11,10 +11,13 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from core.extensions import db
 from core.models.base import utcnow
 from core.publicdata import public_fields
+from core.urls import absolute_url
 from plugins.webhooks import delivery, signing
 from plugins.webhooks.models import Webhook, WebhookDelivery
 
@@ -96,11 +99,23 @@ def pause(webhook: Webhook, now) -> None:
 
 
 def _tell_admins(webhook: Webhook) -> None:
-    try:
-        from core.mail import send_to_admins
-    except ImportError:  # no staff mail in this Sesim: the audit log and the page say it
-        return
-    send_to_admins("webhook-paused", {"url": webhook.url})
+    """An e-mail to each active admin that says which partner stopped, and nothing else."""
+    from core import mail
+    from core.models import User
+
+    if not mail.configured():
+        return  # the audit log and the webhooks page say it
+    link = absolute_url("webhooks.detail", webhook_id=webhook.id)
+    for admin in User.query.filter_by(role="admin", active=True).all():
+        with force_locale(admin.language or current_app.config["SESIM_DEFAULT_LANGUAGE"]):
+            subject = _("Sesim: a partner webhook was paused")
+            body = _("Sending events to %(url)s failed %(count)d times in a row, so it is paused. "
+                     "Check the partner's server, then resume it here: %(link)s",
+                     url=webhook.url, count=webhook.consecutive_failures, link=link)
+        try:
+            mail.send(admin.email, subject, body)
+        except mail.MailError as exc:
+            log.warning("could not tell an admin that webhook %s is paused: %s", webhook.id, exc)
 
 
 def send_due(app=None) -> int:
