@@ -145,8 +145,10 @@ def send_alerts(app=None) -> int:
     send_confirmations()
     purge_unconfirmed()
     now, sent = utcnow(), 0
-    waiting = (AlertSubscription.query.join(AlertItem)
-               .filter(AlertSubscription.confirmed_at.isnot(None)).distinct().all())
+    with_items = db.session.query(AlertItem.subscription_id).distinct()
+    waiting = (AlertSubscription.query.filter(AlertSubscription.id.in_(with_items),
+                                              AlertSubscription.confirmed_at.isnot(None))
+               .order_by(AlertSubscription.id).all())
     for subscription in waiting:
         if not _due(subscription, now):
             continue
