@@ -32,6 +32,7 @@ DEFAULTS: dict = {
     "SESIM_REGIONS": "",  # empty: every region of the gazetteer
     "SESIM_LOCATION_PRECISION": "place",  # place | grid
     "SESIM_LOCATION_GRID": 0.05,  # degrees, used when precision is grid
+    "SESIM_SMALL_PLACE_POPULATION": 10_000,  # names of smaller villages are flagged before publishing
     "SESIM_LEGAL_HELP": False,
     "SESIM_EXTRA_CATEGORIES": "",
     "SESIM_PHOTO_MAX_BYTES": 8 * 1024 * 1024,

@@ -20,6 +20,7 @@ from core.admin.workflow import (
     edit,
     moderate,
     original_values,
+    public_flags,
     snapshot,
     tell_if_public_changed,
 )
@@ -74,7 +75,7 @@ def render_report(report, status=200, edit_form=None, moderation=None, contact=N
         moderation=moderation or moderation_form(report), story_suggestions=suggest(report.story),
         public_suggestions=suggest(report.public_story or ""), changes=changes(report),
         lawyers=lawyers(), source=source, contact=contact, history=history,
-        status_actions=STATUS_ACTIONS,
+        status_actions=STATUS_ACTIONS, publish_flags=public_flags(report),
         replies=Message.query.filter_by(report_id=report.id, direction="out").order_by(Message.id).all(),
     ), status
 
@@ -103,7 +104,13 @@ def report_edit(report_id):
     form = fields_form(report, request.form)
     if not form.validate():
         return render_report(report, 400, edit_form=form)
-    if edit(report, form_fields(form), current_user):
+    try:
+        changed = edit(report, form_fields(form), current_user)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_report(report, 400, edit_form=form)
+    if changed:
         db.session.commit()
         tell_if_public_changed(report, True)
         flash(_("Report saved. The earlier text is kept in its history."), "info")
@@ -117,14 +124,19 @@ def report_moderate(report_id):
     form = moderation_form(report, request.form)
     if not form.validate():
         return render_report(report, 400, moderation=form)
-    changed = moderate(report, form.verified.data, form.verification_note.data,
-                       form.location_precision.data, form.public_story.data, current_user)
+    try:
+        changed = moderate(report, form.verified.data, form.verification_note.data,
+                           form.location_precision.data, form.public_story.data, current_user)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_report(report, 400, moderation=form)
     db.session.commit()
     tell_if_public_changed(report, changed)
     left = suggest(report.public_story or "")
     if left:
-        flash(_("Saved. The public story still contains %(count)d phone numbers, e-mails or handles.",
-                count=len(left)), "error")
+        flash(_("Saved. The public story still contains %(count)d details that may identify her "
+                "(phone numbers, addresses, accounts, places…).", count=len(left)), "error")
     else:
         flash(_("Saved."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
@@ -139,8 +151,11 @@ def report_status(report_id):
         flash(_("Unknown action."), "error")
         return render_report(report, 400)
     try:
-        changed = change_status(report, action, current_user)
+        changed = change_status(report, action, current_user,
+                                override_fields=request.form.getlist("override"),
+                                override_reason=request.form.get("override_reason", ""))
     except WorkflowError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return render_report(report, 400)
     if changed:
