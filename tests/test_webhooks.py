@@ -318,3 +318,21 @@ def test_admins_are_emailed_when_a_partner_is_paused(make_app, partner, smtp):  
     body = mail.get_content()
     assert partner.url in body and f"https://sesim.test/admin/webhooks/{webhook_id}" in body
     assert "Private story words" not in body
+
+
+def test_a_report_she_withdraws_is_unpublished_for_partners(app, admin, partner):
+    from core import casecodes
+    from tests.conftest import csrf_token, post_form
+
+    register(admin, partner.url)
+    with app.app_context():
+        code, code_hash = casecodes.issue()
+    report_id, public_id = new_report(app, case_code_hash=code_hash)
+    set_status(app, admin, report_id, "publish")
+    reporter = app.test_client()
+    post_form(reporter, "/case", {"code": code})
+    reporter.post("/case/withdraw", data={"confirm": "yes", "csrf_token": csrf_token(reporter, "/case")})
+    run_worker(app)
+    events = [json.loads(r["body"]) for r in partner.received]
+    assert [e["event"] for e in events] == ["report.published", "report.unpublished"]
+    assert events[1]["data"] == {"id": public_id}

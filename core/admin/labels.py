@@ -32,7 +32,10 @@ def label(table: dict, code):
 
 
 def init_app(app) -> None:
+    from core.admin.auditview import action_label
+
     app.jinja_env.globals.update(
+        audit_action=action_label,
         role_label=lambda code: label(ROLE_LABELS, code),
         channel_label=lambda code: label(CHANNEL_LABELS, code),
         message_status_label=lambda code: label(MESSAGE_STATUS_LABELS, code),

@@ -206,6 +206,8 @@ def change_status(report: Report, action: str, user, override_fields=(), overrid
     status = STATUS_ACTIONS[action]
     if report.status == status:
         return False
+    if report.status == "withdrawn":
+        raise WorkflowError(_("She withdrew this report: it cannot be published or reopened."))
     overridden = {}
     if status == "published":
         overridden = check_public_text(report, override_fields, override_reason)
@@ -225,5 +227,24 @@ def change_status(report: Report, action: str, user, override_fields=(), overrid
         call_hook("sesim_report_published", report=report)
     elif before == "published":
         db.session.commit()
-        call_hook("sesim_report_unpublished", report=report)
+        call_hook("sesim_report_unpublished", report=report, reason=action)
     return True
+
+
+def add_messages_to_report(report: Report, messages: list[Message], user) -> None:
+    """Add messages to an existing report (her second SMS, a photo sent later): they become
+    ``converted``, their attachments join the report, the story is left as it is."""
+    if not messages:
+        raise WorkflowError(_("Choose at least one message."))
+    if report.status == "rejected":
+        raise WorkflowError(_("This report was rejected; reopen it before adding messages."))
+    if any(m.direction != "in" for m in messages):
+        raise WorkflowError(_("Only received messages can be added to a report."))
+    if any(m.report_id is not None for m in messages):
+        raise WorkflowError(_("One of these messages already belongs to a report."))
+    for message in messages:
+        message.report = report
+        message.status = "converted"
+        for attachment in message.attachments:
+            attachment.report = report
+    record("report.messages_added", report, after={"messages": [m.id for m in messages]})
