@@ -101,9 +101,11 @@ def init_app(app) -> None:
         files,
         inbox,
         labels,
+        legal,
         reports,
         savedviews,
         staff,
+        support,
     )
 
     labels.init_app(app)
