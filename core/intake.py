@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core import casecodes, conversation, health
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
@@ -43,6 +44,9 @@ class Inbound:
     data: dict = field(default_factory=dict)
     # ``(filename, content_type, bytes)``; photos are cleaned by ``core.media`` as they are stored.
     attachments: list = field(default_factory=list)
+    # ``core.conversation.Case.key`` when she answers on /case; a text starting with her case code
+    # finds its case by itself, on every channel.
+    case_key: str | None = None
 
 
 def sender_hash(sender: str | None) -> str | None:
@@ -60,6 +64,7 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
     external_id = clean(str(inbound.external_id))[:255]
     text = clean(inbound.text or "")
     data = clean_data(dict(inbound.data))
+    case, text = _case_of(inbound, text)
     if len(text) > MAX_TEXT:
         data["truncated_from"] = len(text)
         text = text[:MAX_TEXT]
@@ -76,10 +81,14 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
         data=data,
         status="new",
     )
+    if case is not None:
+        conversation.link_answer(message, case)
     db.session.add(message)
     try:
         db.session.flush()  # a repeat fails here, on the unique key, before any photo is handled
         _store_attachments(message, inbound.attachments)
+        for attachment in message.attachments:  # an answer's photo shows on her report
+            attachment.report_id = message.report_id
         _commit(message)
     except IntegrityError:
         # A repeated delivery (most new messages are new, so no look-up before the insert).
@@ -92,6 +101,7 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
             follow_up(existing)
         return existing, False
 
+    health.received(message.channel, (message.data or {}).get("gateway", ""))
     follow_up(message)
     return message, True
 
@@ -105,6 +115,25 @@ def _commit(message: Message) -> None:
     db.session.commit()
     for key, value in kept.items():
         set_committed_value(message, key, value)
+
+
+def _case_of(inbound: Inbound, text: str):
+    """``(case, text)``: the open case this message continues, if any, and the text to store. A
+    leading case code is cut from the text once it matched a case (a code is never stored); an
+    unknown code stays in the text, as she typed it. A withdrawn case takes nothing more."""
+    code, rest = casecodes.split_leading(text) if not inbound.case_key else (None, text)
+    if not inbound.case_key and code is None:
+        return None, text
+    try:
+        case = conversation.by_key(inbound.case_key) if inbound.case_key else conversation.find(code)
+    except SQLAlchemyError:  # the store below meets the same outage and handles it
+        db.session.rollback()
+        return None, text
+    if case is None:
+        return None, text
+    if case.withdrawn:
+        return None, rest
+    return case, rest
 
 
 def _store_attachments(message: Message, attachments) -> None:
@@ -137,6 +166,7 @@ def follow_up(message: Message) -> None:
         call_hook("sesim_message_received", message=message)
     try:
         message.data = {**record(), "processed": True}
+        conversation.mark_thread_answer(message)  # an e-mail a plugin threaded onto a report
         _commit(message)
     except Exception:
         db.session.rollback()
@@ -206,9 +236,11 @@ def deliver(message: Message) -> bool:
             log.warning("plugin %s could not send message %s: %s", plugin, message.id, reason)
             message.status, message.error = "failed", reason
             db.session.commit()
+            health.failed(message.channel, reason, (message.data or {}).get("gateway", ""))
             return False
         if handled:
             message.status, message.error = "sent", None
             db.session.commit()
+            health.ok(message.channel, (message.data or {}).get("gateway", ""))
             return True
     return False

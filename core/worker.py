@@ -34,10 +34,12 @@ def make_huey(app):
     """The Huey instance for ``SESIM_QUEUE_URL`` (no task registered yet)."""
     from huey import RedisHuey, SqliteHuey  # here, so the web processes never load the queue
 
+    from core.filemodes import touch_private
+
     url = app.config.get("SESIM_QUEUE_URL") or ""
     name = app.config.get("SESIM_QUEUE_NAME") or "sesim"
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        touch_private(Path(app.instance_path) / "queue.db")  # job arguments stay private too
         return SqliteHuey(name, filename=str(Path(app.instance_path) / "queue.db"), results=False)
     if url.startswith("sqlite:///"):
         return SqliteHuey(name, filename=url[len("sqlite:///"):], results=False)
@@ -65,6 +67,7 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
     jobs = [
         ("fetch", int(app.config["SESIM_FETCH_INTERVAL"]), fetch_polled),
         ("retry-outbound", int(app.config["SESIM_RETRY_INTERVAL"]), retry_outbound),
+        ("channel-check", int(app.config.get("SESIM_CHANNEL_CHECK_INTERVAL", 900)), check_channels),
     ]
     with app.app_context():
         for declared in call_hook("sesim_periodic_jobs"):
@@ -86,6 +89,7 @@ def guarded(app, name: str, function: Callable) -> Callable:
         with app.app_context():
             try:
                 function()
+                _mark_run()
             except Exception:
                 db.session.rollback()
                 log.exception("background job %s failed", name)
@@ -102,6 +106,19 @@ def build(app):
     for name, seconds, function in scheduled_jobs(app):
         huey.periodic_task(every(seconds), name=f"sesim.{name}")(guarded(app, name, function))
     return huey
+
+
+def _mark_run() -> None:
+    from core.health import worker_ran
+
+    worker_ran()
+
+
+def check_channels() -> None:
+    """E-mail admins about channels that went silent or keep failing (core.channel_alerts)."""
+    from core.channel_alerts import check_channels as check
+
+    check()
 
 
 def fetch_polled() -> None:

@@ -5,6 +5,7 @@ from core.models.category import Category, report_categories
 from core.models.channel import ChannelCursor
 from core.models.media import Attachment
 from core.models.message import Message
+from core.models.moderation import ChannelHealth, SavedView
 from core.models.report import Report
 from core.models.revision import ReportNote, ReportRevision
 from core.models.user import User
@@ -14,10 +15,12 @@ __all__ = [
     "AuditLog",
     "Category",
     "ChannelCursor",
+    "ChannelHealth",
     "Message",
     "Report",
     "ReportNote",
     "ReportRevision",
+    "SavedView",
     "User",
     "report_categories",
 ]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import casecodes, gazetteer
 from core.config import split_list
@@ -15,7 +14,7 @@ from core.errors import handle_http
 from core.extensions import db, limiter
 from core.i18n import current_language
 from core.media import NotAnImage, TooLarge, store_upload, uploads_dir
-from core.models import Category, Message, Report
+from core.models import Category, Report
 from core.plugins import call_hook
 from core.public.forms import ReportForm
 
@@ -24,10 +23,6 @@ bp = Blueprint("public", __name__)
 
 def _report_limit() -> str:
     return current_app.config["SESIM_RATELIMIT_REPORT"]
-
-
-def _case_limit() -> str:
-    return current_app.config["SESIM_RATELIMIT_CASE"]
 
 
 @bp.route("/")
@@ -79,7 +74,10 @@ def too_many(error):
     """Over the limit while sending a report: keep what she typed on the form and say why."""
     if request.endpoint != "public.report":
         return handle_http(error)
-    form = ReportForm()
+    try:
+        form = ReportForm()  # reads the body, which may itself be over the size limit
+    except RequestEntityTooLarge as too_large:
+        return handle_http(too_large)
     message = _("Too many reports were sent from this connection in the last hour. What you typed "
                 "is kept below: please try again later.")
     return render_template("public/report_form.html", form=form, limit_message=message), 429
@@ -127,31 +125,6 @@ def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, 
         raise
     call_hook("sesim_report_created", report=report)
     return report, code
-
-
-@bp.route("/case", methods=["GET", "POST"])
-@limiter.limit(_case_limit, methods=["POST"])
-def case():
-    """Follow-up by case code. The code travels in a POST body, never in the URL or history."""
-    if request.method == "GET":
-        return render_template("public/case.html")
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return render_template("public/case.html", error=_(
-            "This form expired or was opened in another window. Check what you typed and send it again."
-        )), 400
-    code_hash = casecodes.hash_code(request.form.get("code", ""))
-    found = None
-    if code_hash:
-        found = Report.query.filter_by(case_code_hash=code_hash).one_or_none()
-        if found is None:
-            message = Message.query.filter_by(case_code_hash=code_hash).one_or_none()
-            found = message.report if message and message.report else message
-    if found is None:
-        error = _("We found nothing for this code. Check the digits and try again.")
-        return render_template("public/case.html", error=error), 404
-    return render_template("public/case_status.html", item=found)
 
 
 @bp.route("/reports/<public_id>")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core import casecodes
+from core.conversation import is_answer
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.intake import Inbound, queue_reply, receive
@@ -79,6 +80,8 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None) -> Me
     if found is not None:
         text = replies.help_text(message.language, case_codes=auto)
         return queue_reply(message, text, gateway=reply_gateway, kind="help", **via)
+    if is_answer(message):
+        return None  # an answer on her case (sent with her code) needs no new code
     code, code_hash = casecodes.issue()
     message.case_code_hash = code_hash
     text = replies.case_code_text(message.language, code)
