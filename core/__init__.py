@@ -13,7 +13,20 @@ __all__ = ["create_app", "hookimpl"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from core import admin, api, auth, cli, errors, i18n, public, security, stats, themes
+    from core import (
+        admin,
+        api,
+        auth,
+        caching,
+        cli,
+        errors,
+        i18n,
+        legal_hooks,
+        public,
+        security,
+        stats,
+        themes,
+    )
     from core import config as settings
     from core.extensions import db, limiter, migrate
     from core.plugins import PluginHost
@@ -39,6 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
                 app.config[key] = False
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/sesim.db"
+    from core.filemodes import private_database
+
+    private_database(app.config["SQLALCHEMY_DATABASE_URI"])
     app.extensions["sesim_fernet"] = Fernet(app.config["SESIM_ENCRYPTION_KEY"])
     install_log_filters()
     if app.config["SESIM_TRUSTED_PROXIES"]:
@@ -56,7 +72,14 @@ def create_app(config: dict | None = None) -> Flask:
             settings.apply_defaults(app.config, defaults)
 
     db.init_app(app)
+    from core import sqlite
+
+    sqlite.init_app(app, db)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
+    from core import migrating
+
+    if migrating.configure not in migrate.configure_callbacks:
+        migrate.configure(migrating.configure)
     from core.extensions import csrf
 
     csrf.init_app(app)
@@ -68,10 +91,12 @@ def create_app(config: dict | None = None) -> Flask:
     public.init_app(app)
     admin.init_app(app)
     stats.init_app(app)
+    plugins.manager.register(legal_hooks, name="core.legal")
     api.init_app(app)
     with app.app_context():
         plugins.call("sesim_register_blueprints", app=app)
     security.init_app(app, plugins)
+    caching.init_app(app)
     errors.init_app(app)
     cli.init_app(app, plugins)
     return app

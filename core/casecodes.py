@@ -41,3 +41,16 @@ def issue() -> tuple[str, str]:
     """A new ``(code, hash)`` pair: give the code to the reporter, store the hash."""
     code = new_code()
     return code, hash_code(code)
+
+
+_LEADING = re.compile(r"^\s*(?:#\s*)?(\d{4}[\s\-.]?\d{4}[\s\-.]?\d{4})(?!\d)[\s:,.\-]*(.*)\Z", re.S)
+
+
+def split_leading(text: str) -> tuple[str | None, str]:
+    """``(code, rest)`` when ``text`` starts with something shaped like a case code (an SMS
+    "1234-5678-9012 he came back"), else ``(None, text)``. Whether the code exists is not known
+    here: the caller looks its hash up."""
+    found = _LEADING.match(text or "")
+    if not found:
+        return None, text
+    return found.group(1), found.group(2).strip()

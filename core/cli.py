@@ -36,9 +36,9 @@ def init_app(app, plugins) -> None:
 
 
 def _upgrade() -> None:
-    from flask_migrate import upgrade
+    from core.migrating import upgrade_all
 
-    upgrade()
+    upgrade_all()
 
 
 @click.command("init")
@@ -160,12 +160,14 @@ def spool_replay():
 
 
 @click.command("doctor")
+@click.option("--live", is_flag=True, help="Also try each enabled channel's connections "
+              "(IMAP login, SMTP EHLO, API tokens) with short time-outs.")
 @with_appcontext
-def doctor_command():
+def doctor_command(live):
     """Check the deployment's settings, secrets, database and plugins."""
     from core.doctor import check
 
-    findings = check()
+    findings = check(live=live)
     for finding in findings:
         click.echo(f"{finding.level.upper():8} {finding.text}")
     if any(f.level == "error" for f in findings):

@@ -11,6 +11,7 @@ import runpy
 import tomllib
 from pathlib import Path
 
+from core.mail import DEFAULTS as MAIL_DEFAULTS
 from core.profiles import PROFILES
 
 BUILTIN_PLUGINS = ("sms", "email", "twitter", "facebook", "map", "stories", "export")
@@ -32,16 +33,23 @@ DEFAULTS: dict = {
     "SESIM_REGIONS": "",  # empty: every region of the gazetteer
     "SESIM_LOCATION_PRECISION": "place",  # place | grid
     "SESIM_LOCATION_GRID": 0.05,  # degrees, used when precision is grid
+    "SESIM_SMALL_PLACE_POPULATION": 10_000,  # names of smaller villages are flagged before publishing
     "SESIM_LEGAL_HELP": False,
     "SESIM_EXTRA_CATEGORIES": "",
     "SESIM_PHOTO_MAX_BYTES": 8 * 1024 * 1024,
     "SESIM_RATELIMIT_REPORT": "10 per hour;30 per day",
     "SESIM_RATELIMIT_CASE": "20 per hour",
+    "SESIM_CASE_MINUTES": 30,  # how long a case stays open on /case after her code
+    "SESIM_STATS_MIN_COUNT": 5,  # public statistics show smaller counts as "fewer than N"
     "SESIM_RATELIMIT_STORAGE": "memory://",
     "SESIM_QUEUE_URL": "",
     "SESIM_QUEUE_NAME": "sesim",  # several deployments may share one Redis
     "SESIM_FETCH_INTERVAL": 300,  # seconds between fetches of polled channels (sesim worker)
     "SESIM_RETRY_INTERVAL": 600,  # seconds between retries of unsent replies (sesim worker)
+    "SESIM_ADMIN_CLAIM_MINUTES": 30,  # a moderator's claim on a message or report expires after
+    "SESIM_CHANNEL_SILENCE_HOURS": 24,  # a channel that worked and is silent this long: alert
+    "SESIM_CHANNEL_FAILURES": 3,  # failures in a row before admins are alerted
+    "SESIM_CHANNEL_CHECK_INTERVAL": 900,  # seconds between the worker's channel checks
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
     "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
@@ -49,7 +57,10 @@ DEFAULTS: dict = {
     "SESIM_SPOOL_DIR": "",  # empty: <instance>/spool (what arrived while the database was down)
     "SESIM_SPOOL_INTERVAL": 60,  # seconds between replays of the spool (sesim worker)
     "SESIM_DEV": False,
+    "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
+    "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens
     "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)
+    **MAIL_DEFAULTS,  # staff e-mail (core/mail.py)
     "SQLALCHEMY_DATABASE_URI": "",
     # hide_parameters: a failed INSERT must not write a report's story or exact point to the log.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},

@@ -20,7 +20,10 @@ class Finding:
     text: str
 
 
-def check() -> list[Finding]:
+LIVE_TIMEOUT = 8  # seconds for each connection ``sesim doctor --live`` tries
+
+
+def check(live: bool = False) -> list[Finding]:
     config = current_app.config
     found: list[Finding] = []
     found += _secrets(Path(current_app.instance_path) / SECRETS_FILE)
@@ -35,6 +38,8 @@ def check() -> list[Finding]:
     elif not url.startswith("https://"):
         found.append(Finding("error", f"SESIM_PUBLIC_URL {url} is not https"))
     found += _plugins()
+    found += _plugin_checks(live)
+    found += _file_modes()
     found += _spool()
     return found or [Finding("ok", "nothing to report")]
 
@@ -46,6 +51,22 @@ def _secrets(path: Path) -> list[Finding]:
     if mode & 0o077:
         return [Finding("error", f"{path} is readable by others (mode {mode:o}); chmod 600 it")]
     return [Finding("ok", f"secrets in {path}; back this file up")]
+
+
+def _file_modes() -> list[Finding]:
+    """The instance folder, database, uploads, spool and queue: readable by the service user only."""
+    from core import filemodes
+    from core.media import uploads_dir
+
+    config, instance = current_app.config, Path(current_app.instance_path)
+    database = filemodes.sqlite_path(config["SQLALCHEMY_DATABASE_URI"])
+    paths = {"instance folder": instance, "database": database,
+             "uploads": Path(config.get("SESIM_UPLOADS_DIR") or uploads_dir()),
+             "spool": Path(config.get("SESIM_SPOOL_DIR") or instance / "spool"),
+             "job queue": instance / "queue.db"}
+    for suffix in filemodes.SQLITE_COMPANIONS if database else ():
+        paths[f"database {suffix[1:]}"] = database.with_name(database.name + suffix)
+    return [Finding(level, text) for level, text in filemodes.check(paths)]
 
 
 def _database() -> list[Finding]:
@@ -83,8 +104,31 @@ def _plugins() -> list[Finding]:
     for record in host.records.values():
         if record.enabled and record.error:
             found.append(Finding("error", f"plugin {record.name} failed to load: {record.error}"))
-    for defaults in host.call("sesim_config_defaults"):
-        for key, default in defaults.items():
+    checked = {name for name, _check in host.implementations("sesim_doctor_checks")}
+    for name, declare in host.implementations("sesim_config_defaults"):
+        if name in checked:  # the plugin says itself which of its settings matter
+            continue
+        for key, default in (_safe(declare) or {}).items():
             if default == "" and not current_app.config.get(key) and any(w in key for w in SECRET_WORDS):
                 found.append(Finding("warning", f"{key} is not set"))
+    return found
+
+
+def _safe(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except Exception:
+        return None
+
+
+def _plugin_checks(live: bool) -> list[Finding]:
+    """Each enabled plugin's ``sesim_doctor_checks``; a check that raises is itself an ERROR."""
+    host = current_app.extensions["sesim"]
+    app = current_app._get_current_object()
+    found: list[Finding] = []
+    for name, run in host.implementations("sesim_doctor_checks"):
+        try:
+            found += list(run(app=app, live=live) or [])
+        except Exception as exc:
+            found.append(Finding("error", f"{name}: its doctor check failed ({type(exc).__name__}: {exc})"))
     return found

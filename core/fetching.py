@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func
 
+from core import health
 from core.extensions import db
 from core.intake import receive
 from core.models import Message
@@ -70,4 +71,8 @@ def _fetch_one(plugin: str, fetch_messages) -> FetchResult:
         db.session.rollback()
         log.warning("fetching from %s failed: %s", plugin, exc)
         result.error = str(exc) or type(exc).__name__
+    if result.error:
+        health.failed(plugin, result.error)
+    else:
+        health.ok(plugin)
     return result

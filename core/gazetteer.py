@@ -24,6 +24,7 @@ class Place:
     lon: float
     region_id: str
     aliases: tuple = field(default=())
+    population: int | None = None  # people living there (see "population_source" in the data)
 
     def name(self, language: str = "en") -> str:
         return self.names.get(language) or self.names["en"]
@@ -87,12 +88,13 @@ def load(path: Path = DATA) -> Gazetteer:
     regions = []
     for r in raw["regions"]:
         places = tuple(
-            Place(p["id"], p["kind"], p["name"], p["lat"], p["lon"], r["id"], tuple(p["aliases"]))
+            Place(p["id"], p["kind"], p["name"], p["lat"], p["lon"], r["id"], tuple(p["aliases"]),
+                  p.get("population"))
             for p in r["places"]
         )
         regions.append(
             Region(r["id"], r["kind"], r["name"], r["lat"], r["lon"], r["id"],
-                   tuple(r["aliases"]), places)
+                   tuple(r["aliases"]), r.get("population"), places)
         )
     return Gazetteer(tuple(regions), raw["bounds"])
 

@@ -66,6 +66,18 @@ def sesim_report_published(report):
 
 
 @hookspec
+def sesim_report_updated(report):
+    """Called after a published report's public fields change (a moderator's edit)."""
+
+
+@hookspec
+def sesim_report_unpublished(report, reason):
+    """Called after a published report leaves every public output. ``reason`` is ``withdrawn``
+    (she withdrew it with her case code), ``reject``, ``archive`` or ``reopen`` (a moderator).
+    A withdrawn report's words are already erased: only ``report.public_id`` is left to use."""
+
+
+@hookspec
 def sesim_export_formats():
     """Return a list of ``core.exports.ExportFormat`` the plugin can write."""
 
@@ -76,8 +88,21 @@ def sesim_nav_items():
 
 
 @hookspec
+def sesim_admin_nav_items():
+    """Return a list of ``core.nav.NavItem`` for the staff navigation; ``roles`` limits who sees
+    each (the views check access themselves)."""
+
+
+@hookspec
 def sesim_periodic_jobs():
     """Return a list of ``core.jobs.PeriodicJob`` for ``sesim worker`` to run on a schedule."""
+
+
+@hookspec
+def sesim_doctor_checks(app, live):
+    """Return a list of ``core.doctor.Finding`` about this plugin's own settings, asked of enabled
+    plugins only: an ERROR names what cannot work and the fix in one line. With ``live`` true,
+    also try the connections (log in, say EHLO, check a token) with short time-outs."""
 
 
 @hookspec

@@ -2,7 +2,8 @@
 
 ``receive`` commits the message before any plugin sees it, recognises a repeated delivery by
 ``(channel, external_id)`` and returns the stored row instead of a duplicate. A plugin that raises
-afterwards cannot lose the message: it is already in the database.
+afterwards cannot lose the message: it is already in the database. Everything after the store is
+recorded in one more commit (two per message: SQLite's commits cost a disk flush each).
 
 When the database cannot be written (down, read-only, full) the message goes to the encrypted
 local spool instead (``core.spool``) and ``receive`` raises ``Spooled``: the channel may then tell
@@ -16,9 +17,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from core import spool
+from core import casecodes, conversation, health, spool
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
@@ -46,6 +49,9 @@ class Inbound:
     data: dict = field(default_factory=dict)
     # ``(filename, content_type, bytes)``; photos are cleaned by ``core.media`` as they are stored.
     attachments: list = field(default_factory=list)
+    # ``core.conversation.Case.key`` when she answers on /case; a text starting with her case code
+    # finds its case by itself, on every channel.
+    case_key: str | None = None
 
 
 class Spooled(Exception):
@@ -102,6 +108,7 @@ def _serialise(inbound: Inbound) -> dict:
         "data": {**clean_data(dict(inbound.data)), "spooled": True},
         "attachments": [[name, kind, spool.encode_bytes(payload)]
                         for name, kind, payload in inbound.attachments],
+        "case_key": inbound.case_key,
     }
 
 
@@ -113,21 +120,15 @@ def replay_inbound(payload: dict) -> None:
         subject=payload["subject"], language=payload["language"], data=payload["data"],
         attachments=[(name, kind, spool.decode_bytes(blob))
                      for name, kind, blob in payload["attachments"]],
+        case_key=payload.get("case_key"),
     ))
 
 
 def _receive(inbound: Inbound) -> tuple[Message, bool]:
     external_id = clean(str(inbound.external_id))[:255]
-    existing = _find(inbound.channel, external_id)
-    if existing is not None:
-        if not (existing.data or {}).get("processed"):
-            # Stored, but the process died before the follow-up ran: run it now.
-            annotate(existing)
-            after_store(existing)
-        return existing, False
-
     text = clean(inbound.text or "")
     data = clean_data(dict(inbound.data))
+    case, text = _case_of(inbound, text)
     if len(text) > MAX_TEXT:
         data["truncated_from"] = len(text)
         text = text[:MAX_TEXT]
@@ -142,28 +143,65 @@ def _receive(inbound: Inbound) -> tuple[Message, bool]:
         language=inbound.language,
         received_at=inbound.received_at or utcnow(),
         data=data,
+        status="new",
     )
+    if case is not None:
+        conversation.link_answer(message, case)
     db.session.add(message)
     stored = []
     try:
-        db.session.flush()
+        db.session.flush()  # a repeat fails here, on the unique key, before any photo is handled
         _store_attachments(message, inbound.attachments, stored)
-        db.session.commit()
-    except IntegrityError:
-        # Two deliveries raced; the other one won and is the stored copy.
+        for attachment in message.attachments:  # an answer's photo shows on her report
+            attachment.report_id = message.report_id
+        _commit(message)
+    except BaseException as exc:
+        _remove_files(stored)  # no row points at them
+        if not isinstance(exc, IntegrityError):
+            raise
+        # A repeated delivery (most new messages are new, so no look-up before the insert).
         db.session.rollback()
-        _remove_files(stored)
         existing = _find(inbound.channel, external_id)
         if existing is None:
             raise
+        if not (existing.data or {}).get("processed"):
+            # Stored, but the process died before the follow-up ran: run it now.
+            follow_up(existing)
         return existing, False
-    except BaseException:
-        _remove_files(stored)  # no row points at them
-        raise
 
-    annotate(message)
-    after_store(message)
+    health.received(message.channel, (message.data or {}).get("gateway", ""))
+    follow_up(message)
     return message, True
+
+
+def _commit(message: Message) -> None:
+    """Commit, keeping ``message``'s column values loaded: nobody else changed them in between, and
+    reading them back would cost a query per commit."""
+    state = inspect(message)
+    kept = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+            if attr.key in state.dict}
+    db.session.commit()
+    for key, value in kept.items():
+        set_committed_value(message, key, value)
+
+
+def _case_of(inbound: Inbound, text: str):
+    """``(case, text)``: the open case this message continues, if any, and the text to store. A
+    leading case code is cut from the text once it matched a case (a code is never stored); an
+    unknown code stays in the text, as she typed it. A withdrawn case takes nothing more."""
+    code, rest = casecodes.split_leading(text) if not inbound.case_key else (None, text)
+    if not inbound.case_key and code is None:
+        return None, text
+    try:
+        case = conversation.by_key(inbound.case_key) if inbound.case_key else conversation.find(code)
+    except SQLAlchemyError:  # the store below meets the same outage and handles it
+        db.session.rollback()
+        return None, text
+    if case is None:
+        return None, text
+    if case.withdrawn:
+        return None, rest
+    return case, rest
 
 
 def _store_attachments(message: Message, attachments, stored: list) -> None:
@@ -185,7 +223,34 @@ def _remove_files(attachments) -> None:
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start
 
 
-def annotate(message: Message) -> None:
+def follow_up(message: Message) -> None:
+    """Suggestions, the spam verdict and ``sesim_message_received`` for a stored message, recorded
+    with ``data["processed"]`` in one commit. Failures are logged; the message stays stored."""
+    found = _suggestions(message)
+    spam = _is_spam(message)
+
+    def record() -> dict:
+        data = dict(message.data or {})
+        if found is not None:
+            data["suggestions"] = found
+            message.language = message.language or found["language"]
+        if spam:
+            message.status = "spam"
+        return data
+
+    message.data = record()  # the plugins see them; a plugin's failed write rolls them back
+    if message.status != "spam":
+        call_hook("sesim_message_received", message=message)
+    try:
+        message.data = {**record(), "processed": True}
+        conversation.mark_thread_answer(message)  # an e-mail a plugin threaded onto a report
+        _commit(message)
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record the follow-up of message %s", message.id)
+
+
+def _suggestions(message: Message) -> dict | None:
     """Language, place and category hints for moderators (``data["suggestions"]``), worked out only
     once the message is safely stored, for every channel alike; never published by themselves."""
     from flask import current_app
@@ -194,34 +259,21 @@ def annotate(message: Message) -> None:
 
     text = f"{message.subject or ''}\n{message.text or ''}".strip()
     if not text or "suggestions" in (message.data or {}):  # a channel may bring its own hints
-        return
+        return None
     try:
-        found = detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
-        message.data = {**(message.data or {}), "suggestions": found}
-        message.language = message.language or found["language"]
-        db.session.commit()
+        return detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
     except Exception:
-        db.session.rollback()
         log.exception("text analysis failed for message %s", message.id)
+        return None
 
 
-def after_store(message: Message) -> None:
-    """Spam verdict and ``sesim_message_received``; failures are logged, the message stays."""
+def _is_spam(message: Message) -> bool:
     try:
-        if first_result("sesim_spam_verdict", message=message) is True:
-            message.status = "spam"
-            db.session.commit()
+        return first_result("sesim_spam_verdict", message=message) is True
     except Exception:
         db.session.rollback()
         log.exception("spam check failed for message %s", message.id)
-    if message.status != "spam":
-        call_hook("sesim_message_received", message=message)
-    try:
-        message.data = {**(message.data or {}), "processed": True}
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("could not mark message %s as processed", message.id)
+        return False
 
 
 def queue_reply(original: Message, text: str, **data) -> Message:
@@ -261,9 +313,11 @@ def deliver(message: Message) -> bool:
             log.warning("plugin %s could not send message %s: %s", plugin, message.id, reason)
             message.status, message.error = "failed", reason
             db.session.commit()
+            health.failed(message.channel, reason, (message.data or {}).get("gateway", ""))
             return False
         if handled:
             message.status, message.error = "sent", None
             db.session.commit()
+            health.ok(message.channel, (message.data or {}).get("gateway", ""))
             return True
     return False

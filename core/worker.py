@@ -1,8 +1,9 @@
 """``sesim worker``: the background jobs, scheduled by Huey.
 
 Polled channels are fetched every ``SESIM_FETCH_INTERVAL`` seconds, outbound replies that are still
-queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, what the spool kept while the
-database was down is stored every ``SESIM_SPOOL_INTERVAL`` seconds, and every plugin's
+queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, staff e-mail notifications
+go out every minute, what the spool kept while the database was down is stored every
+``SESIM_SPOOL_INTERVAL`` seconds, and every plugin's
 ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app context; an error
 is logged and the worker goes on. Huey looks at its schedule once a minute, so intervals are
 rounded to whole minutes (at least one).
@@ -35,10 +36,12 @@ def make_huey(app):
     """The Huey instance for ``SESIM_QUEUE_URL`` (no task registered yet)."""
     from huey import RedisHuey, SqliteHuey  # here, so the web processes never load the queue
 
+    from core.filemodes import touch_private
+
     url = app.config.get("SESIM_QUEUE_URL") or ""
     name = app.config.get("SESIM_QUEUE_NAME") or "sesim"
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        touch_private(Path(app.instance_path) / "queue.db")  # job arguments stay private too
         return SqliteHuey(name, filename=str(Path(app.instance_path) / "queue.db"), results=False)
     if url.startswith("sqlite:///"):
         return SqliteHuey(name, filename=url[len("sqlite:///"):], results=False)
@@ -66,6 +69,8 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
     jobs = [
         ("fetch", int(app.config["SESIM_FETCH_INTERVAL"]), fetch_polled),
         ("retry-outbound", int(app.config["SESIM_RETRY_INTERVAL"]), retry_outbound),
+        ("channel-check", int(app.config.get("SESIM_CHANNEL_CHECK_INTERVAL", 900)), check_channels),
+        ("staff-mail", 60, staff_mail),
         ("spool-replay", int(app.config["SESIM_SPOOL_INTERVAL"]), replay_spool),
     ]
     with app.app_context():
@@ -88,6 +93,7 @@ def guarded(app, name: str, function: Callable) -> Callable:
         with app.app_context():
             try:
                 function()
+                _mark_run()
             except Exception:
                 db.session.rollback()
                 log.exception("background job %s failed", name)
@@ -104,6 +110,19 @@ def build(app):
     for name, seconds, function in scheduled_jobs(app):
         huey.periodic_task(every(seconds), name=f"sesim.{name}")(guarded(app, name, function))
     return huey
+
+
+def _mark_run() -> None:
+    from core.health import worker_ran
+
+    worker_ran()
+
+
+def check_channels() -> None:
+    """E-mail admins about channels that went silent or keep failing (core.channel_alerts)."""
+    from core.channel_alerts import check_channels as check
+
+    check()
 
 
 def fetch_polled() -> None:
@@ -145,6 +164,13 @@ def retry_outbound() -> None:
         db.session.commit()
         if deliver(message):
             log.info("message %s delivered on retry %d", message.id, attempts + 1)
+
+
+def staff_mail() -> None:
+    """Staff notifications ("something is waiting") through ``core.mail``; see core/notify.py."""
+    from core import notify
+
+    notify.run()
 
 
 @click.command("worker")

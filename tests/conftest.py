@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 # A developer's own SESIM_* settings must not leak into the tests.
 TEST_DATABASE_URL = os.environ.get("SESIM_TEST_DATABASE_URL", "")
+SCREENSHOTS = os.environ.get("SESIM_SCREENSHOTS", "")
 for _name in [n for n in os.environ if n.startswith("SESIM_")]:
     del os.environ[_name]
 
@@ -60,16 +61,15 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def migrated(database_url, tmp_path_factory):
     """Run the real Alembic migrations once; tests then share the schema."""
-    from flask_migrate import upgrade
-
     from core import create_app
+    from core.migrating import upgrade_all
 
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                       "SESIM_INSTANCE_PATH": str(tmp_path_factory.mktemp("migrate"))})
     from core.extensions import db
 
     with app.app_context():
-        upgrade()
+        upgrade_all()
         db.engine.dispose()
     return database_url
 
@@ -208,6 +208,34 @@ def page_js(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def phone_js(chromium):
+    """A 360 px wide phone with JavaScript on (the reporters' most common screen)."""
+    context = chromium.new_context(viewport=PHONE, locale="az-AZ", has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_nojs(chromium):
+    """A 360 px wide phone with JavaScript off."""
+    context = chromium.new_context(viewport=PHONE, locale="az-AZ", java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """With SESIM_SCREENSHOTS=<dir>, keep a picture of the page for a person to look at."""
+    if SCREENSHOTS:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture

@@ -267,7 +267,7 @@ def test_title_is_not_copied_from_the_message_and_a_revealing_title_blocks_publi
     page = f"/admin/reports/{report_id}"
     response = post(moderator, f"{page}/status", {"action": "publish"}, page)
     assert response.status_code == 400
-    assert "Edit the title before publishing" in response.get_data(as_text=True)
+    assert "The public text may identify her (title: phone number)" in response.get_data(as_text=True)
     bulk = post(moderator, "/admin/reports/bulk", {"ids": [report_id], "action": "publish"},
                 "/admin/reports")
     assert bulk.status_code == 302

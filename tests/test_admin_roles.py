@@ -209,12 +209,17 @@ def test_reply_goes_back_through_her_channel(app, staff, role):
     assert SENDER not in str(audit_entries(app))
 
 
-def test_reply_needs_a_channel(app, staff):
-    report_id = new_report(app)  # a web report without a message
+def test_a_reply_to_a_web_report_waits_for_her_on_the_case_page(app, staff):
+    from core.models import Message
+
+    report_id = new_report(app)  # a web report without a message: she reads replies on /case
     moderator = client_as(app, "moderator")
     url = f"/admin/reports/{report_id}"
     response = post(moderator, f"{url}/reply", {"text": "Hello"}, url)
-    assert response.status_code == 400
+    assert response.status_code == 302
+    with app.app_context():
+        reply = Message.query.one()
+        assert (reply.channel, reply.direction, reply.report_id) == ("web", "out", report_id)
 
 
 def test_lawyer_cannot_open_a_legal_help_report_taken_by_another_lawyer(app, staff):

@@ -59,8 +59,9 @@ def test_first_mail_gets_its_case_code_in_her_language_threaded(app, client, smt
         assert reply.data["message_id"] == mail["Message-ID"]
         assert code not in reply.text and "····-····-····" in reply.text  # only her mailbox has it
     # The code works on the public follow-up page.
-    page = client.post("/case", data={"code": code, "csrf_token": csrf_token(client, "/case")})
-    assert page.status_code == 200
+    page = client.post("/case", data={"code": code, "csrf_token": csrf_token(client, "/case")},
+                       follow_redirects=True)
+    assert page.status_code == 200 and 'id="case-status"' in page.get_data(as_text=True)
 
 
 def test_her_answer_joins_the_conversation_and_gets_no_second_code(app, client, smtp):

@@ -261,6 +261,98 @@ def test_hook_sesim_report_published(app):
         assert published == [(report.public_id, "published")]
 
 
+def _moderator_session(app):
+    from flask_login import login_user
+
+    from core.extensions import db
+    from core.models import User
+
+    moderator = User(email="m@example.org", password_hash="!", role="moderator")
+    db.session.add(moderator)
+    db.session.commit()
+    login_user(moderator)
+    return moderator
+
+
+def test_hook_sesim_report_updated(app):
+    from core.admin.workflow import moderate, tell_if_public_changed
+    from core.extensions import db
+
+    updated = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_report_updated(self, report):
+            updated.append(report.public_story)
+
+    register(app, Plugin())
+    with app.test_request_context():
+        moderator = _moderator_session(app)
+        pending, public = _report(), _report(status="published")
+        for report in (pending, public):
+            changed = moderate(report, False, "", "place", "Edited words", moderator)
+            db.session.commit()
+            tell_if_public_changed(report, changed)
+        tell_if_public_changed(public, moderate(public, False, "", "place", "Edited words", moderator))
+        assert updated == ["Edited words"]  # only the published one, and only when it changed
+
+
+def test_hook_sesim_admin_nav_items(app):
+    from tests.test_admin_support import client_as, make_staff
+
+    class Plugin:
+        @hookimpl
+        def sesim_admin_nav_items(self):
+            return [NavItem("admin.audit", "Everyone's page", order=10),
+                    NavItem("admin.users", "Admins' page", order=20, roles=("admin",))]
+
+    register(app, Plugin())
+    make_staff(app)
+    admin_page = client_as(app, "admin").get("/admin/reports").get_data(as_text=True)
+    moderator_page = client_as(app, "moderator").get("/admin/reports").get_data(as_text=True)
+    assert admin_page.index("Everyone&#39;s page") < admin_page.index("Admins&#39; page")
+    assert "Everyone&#39;s page" in moderator_page and "Admins&#39; page" not in moderator_page
+
+
+def test_hook_sesim_report_unpublished(app, client):
+    from flask_login import login_user
+
+    from core import casecodes
+    from core.admin.workflow import change_status
+    from core.extensions import db
+    from core.models import User
+
+    heard = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_report_unpublished(self, report, reason):
+            db.session.expire(report)  # called after the commit
+            heard.append((report.public_id, report.status, reason))
+
+    register(app, Plugin())
+    with app.test_request_context():
+        moderator = User(email="m@example.org", password_hash="!", role="moderator")
+        db.session.add(moderator)
+        archived, never = _report(status="published"), _report()
+        login_user(moderator)
+        assert change_status(archived, "archive", moderator)
+        assert change_status(never, "reject", moderator)  # never public: nothing to say
+        code, code_hash = casecodes.issue()
+        withdrawn = _report(status="published", case_code_hash=code_hash)
+        ids = archived.public_id, withdrawn.public_id
+    assert heard == [(ids[0], "archived", "archive")]
+    post_form(client, "/case", {"code": code})
+    client.post("/case/withdraw", data={"confirm": "yes", "csrf_token": _token(client)})
+    assert heard[1:] == [(ids[1], "withdrawn", "withdrawn")]
+
+
+def _token(client) -> str:
+    from tests.conftest import csrf_token
+
+    return csrf_token(client, "/case")
+
+
 def test_hook_sesim_export_formats(make_app):
     from core.exports import ExportFormat
 
@@ -306,6 +398,32 @@ def test_hook_sesim_periodic_jobs(app):
     assert seconds == 300
     guarded(app, "probe", function)()  # as the worker runs it: in its own app context
     assert ran == [(True, 0)]
+
+
+def test_hook_sesim_doctor_checks(app):
+    from core.doctor import Finding, check
+
+    asked = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_doctor_checks(self, app, live):
+            asked.append(live)
+            return [Finding("error", "probe: the probe cannot work — set SESIM_PROBE")]
+
+    class Broken:
+        @hookimpl
+        def sesim_doctor_checks(self, app, live):
+            raise RuntimeError("boom")
+
+    register(app, Plugin())
+    register(app, Broken(), name="broken")
+    with app.app_context():
+        findings = check(live=True)
+    assert asked == [True]
+    assert Finding("error", "probe: the probe cannot work — set SESIM_PROBE") in findings
+    assert any(f.level == "error" and f.text.startswith("broken: its doctor check failed")
+               for f in findings)
 
 
 @pytest.mark.parametrize("name", HOOKS)

@@ -369,3 +369,54 @@ def test_without_javascript_no_empty_map_box_and_scripts_come_last(client):
     assert "<script" not in head  # nothing blocks the first paint on 2G
     assert re.search(r'<div class="folium-map sesim-map" id="[^"]+" hidden', page)
     assert page.index('<script src=') > page.index('class="map-filters"')
+
+
+def test_bundled_outlines_are_small_and_cover_the_deployments(make_app):
+    from plugins.map.views import DATA
+
+    base = json.loads((DATA / "base.geojson").read_text())
+    assert [f["properties"]["id"] for f in base["features"]] == ["caspian", "AZ"]
+    assert (DATA / "base.geojson").stat().st_size < 30_000
+    assert (DATA / "areas.geojson").stat().st_size < 20_000
+    client = make_app(SESIM_PLUGINS="map").test_client()
+    with client.get("/map/base.geojson") as response:
+        assert response.status_code == 200 and response.mimetype == "application/geo+json"
+        assert response.get_json() == base
+    for profile, expected in (("baku", 12), ("rural", 4)):
+        app = make_app(SESIM_PROFILE=profile, SESIM_PLUGINS="map")
+        data = app.test_client().get("/map/areas.geojson").get_json()
+        assert len(data["features"]) == expected
+        assert all(f["properties"]["label_at"] for f in data["features"])
+
+
+def test_the_map_opens_on_the_deployments_area(make_app):
+    def bounds(app):
+        page = app.test_client().get("/map").get_data(as_text=True)
+        south_west, north_east = json.loads(re.search(r"fitBounds\((\[\[.*?\]\])\)", page).group(1))
+        return south_west, north_east
+
+    (south, west), (north, east) = bounds(make_app(SESIM_PROFILE="baku", SESIM_PLUGINS="map"))
+    assert 40.2 < south < north < 40.7 and 49.5 < west < east < 50.5  # Baku, not the country
+    (south, west), (north, east) = bounds(make_app(SESIM_PROFILE="rural", SESIM_PLUGINS="map"))
+    assert south < 38.9 and north > 41.5 and west > 47.5 and east < 49.5  # the four districts
+
+
+def test_tiles_from_the_deployers_own_folder_contact_no_one(make_app, tmp_path):
+    folder = tmp_path / "tiles" / "9" / "318"
+    folder.mkdir(parents=True)
+    (folder / "193.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    app = make_app(SESIM_PLUGINS="map", SESIM_MAP_TILE_DIR=str(tmp_path / "tiles"),
+                   SESIM_MAP_TILE_ATTRIBUTION="© OpenStreetMap contributors")
+    client = app.test_client()
+    response = client.get("/map")
+    html = response.get_data(as_text=True)
+    assert "/map/tiles/{z}/{x}/{y}.png" in html and "OpenStreetMap contributors" in html
+    img = next(p for p in response.headers["Content-Security-Policy"].split(";")
+               if p.strip().startswith("img-src"))
+    assert img.split()[1:] == ["'self'", "data:"]
+    with client.get("/map/tiles/9/318/193.png") as tile:
+        assert tile.status_code == 200 and tile.data.startswith(b"\x89PNG")
+    assert client.get("/map/tiles/9/318/194.png").status_code == 404
+    assert client.get("/map/tiles/9/../193.png").status_code == 404
+    no_dir = make_app(SESIM_PLUGINS="map").test_client()
+    assert no_dir.get("/map/tiles/9/318/193.png").status_code == 404

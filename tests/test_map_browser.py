@@ -63,7 +63,8 @@ def test_map_draws_server_clusters_under_a_strict_policy(live_server, page_js, r
 def test_zoomed_in_popup_links_to_the_report_page(live_server, page_js, reports):
     # A bbox around Nasimi opens the map zoomed in: few reports, so the popup lists them.
     page_js.goto(f"{live_server}/map?lang=en&bbox=49.82,40.375,49.84,40.39")
-    marker = page_js.wait_for_selector(".sesim-cluster, .leaflet-interactive", timeout=15_000)
+    marker = page_js.wait_for_selector(
+        ".leaflet-marker-pane .sesim-cluster, .leaflet-overlay-pane .leaflet-interactive", timeout=15_000)
     marker.click()
     link = page_js.wait_for_selector(".leaflet-popup-content li a", timeout=10_000)
     href = link.get_attribute("href")
@@ -77,6 +78,7 @@ def test_filters_and_list_work_without_javascript(live_server, page_nojs, report
     page_nojs.goto(f"{live_server}/map?lang=en")
     assert page_nojs.locator("noscript").count() == 1
     assert page_nojs.locator("#reports ol > li").count() == 17  # 5 published by populate + 12
+    page_nojs.click("details.map-filters-box > summary")  # folded under the map; opens without JS
     page_nojs.check("input[name=category][value=online]")
     page_nojs.click("form.map-filters button[type=submit]")
     page_nojs.wait_for_url("**category=online**")

@@ -89,7 +89,8 @@ def test_report_is_stored_pending_with_hashed_case_code_and_encrypted_contact(cl
         assert (report.public_latitude, report.public_longitude) == (40.388, 49.833)
         assert report.region_id == "baku"
 
-    status = client.post("/case", data={"code": code, "csrf_token": csrf_token(client, "/case")})
+    status = client.post("/case", data={"code": code, "csrf_token": csrf_token(client, "/case")},
+                         follow_redirects=True)
     assert status.status_code == 200
     assert "Waiting for a moderator" in status.get_data(as_text=True)
 

@@ -15,7 +15,8 @@ from tests.outputs_data import assert_no_secrets
 
 @pytest.fixture
 def app_config():
-    return {"SESIM_PLUGINS": "stories,export"}
+    # Exact counts of the few sample reports; suppression of small counts: test_stats_suppression.py
+    return {"SESIM_PLUGINS": "stories,export", "SESIM_STATS_MIN_COUNT": 1}
 
 
 

@@ -15,6 +15,7 @@ from core.admin.access import STAFF, open_view, roles
 from core.admin.audit import record
 from core.admin.forms import ChangePasswordForm, LoginForm, PasswordForm, TotpForm
 from core.admin.login import LoginRefused, authenticate, user_for_invite, verify_totp
+from core.admin.qr import svg
 from core.extensions import db, limiter
 from core.passwords import check_password, hash_password
 
@@ -36,7 +37,7 @@ def _safe_next(target: str | None) -> str:
 def _start_session(user) -> None:
     session.clear()  # a fresh session: nothing from before the login survives
     login_user(user, remember=False, fresh=True)
-    session["admin_seen"] = time.time()
+    session["admin_seen"] = session["admin_started"] = time.time()
     if user.language:
         session["lang"] = user.language
 
@@ -73,7 +74,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles(*STAFF)
 def logout():
-    record("logout", current_user._get_current_object())
+    user = current_user._get_current_object()
+    user.end_sessions()  # every copy of this session's cookie (and other devices) ends now
+    record("logout", user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -121,6 +124,21 @@ def account():
     return render_template("admin/account.html", form=form), status
 
 
+@bp.route("/account/notifications", methods=["POST"])
+@roles(*STAFF)
+def account_notifications():
+    """E-mails that say something is waiting (new legal-help request, a case for you, her answer)."""
+    user = current_user._get_current_object()
+    wanted = request.form.get("notify_by_email") == "yes"
+    if wanted != user.notify_by_email:
+        record("user.notifications", user, before={"notify_by_email": user.notify_by_email},
+               after={"notify_by_email": wanted})
+        user.notify_by_email = wanted
+        db.session.commit()
+    flash(_("E-mail notifications are on.") if wanted else _("E-mail notifications are off."), "info")
+    return redirect(url_for("admin.account"))
+
+
 @bp.route("/account/totp", methods=["GET", "POST"])
 @roles(*STAFF)
 def totp_setup():
@@ -151,7 +169,8 @@ def totp_setup():
     uri = pyotp.TOTP(secret).provisioning_uri(name=current_user.email,
                                               issuer_name=current_app.config["SESIM_SITE_NAME"])
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/totp.html", form=form, secret=secret, uri=uri), status
+    qr = svg(uri, _("QR code of the key above"))
+    return render_template("admin/totp.html", form=form, secret=secret, uri=uri, qr=qr), status
 
 
 @bp.route("/")

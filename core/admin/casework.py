@@ -1,5 +1,5 @@
 """One report: read it, edit it (keeping the original), verify, blur, redact, publish or reject;
-assign a lawyer, add notes, reveal the contact for a stated reason, reply through her channel."""
+assign a lawyer (core.legal), add notes, reveal the contact for a stated reason, reply through her channel."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import conversation, legal
 from core.admin import bp
 from core.admin.access import EDITORS, STAFF, report_or_refuse, roles
 from core.admin.audit import record
 from core.admin.choices import as_choices, category_choices, lawyers, place_choices
+from core.admin.claims import holder
 from core.admin.diffs import word_diff
 from core.admin.forms import ModerationForm, ReportFieldsForm
 from core.admin.workflow import (
@@ -20,7 +22,9 @@ from core.admin.workflow import (
     edit,
     moderate,
     original_values,
+    public_flags,
     snapshot,
+    tell_if_public_changed,
 )
 from core.extensions import db
 from core.models import AuditLog, Message, ReportNote, User
@@ -64,7 +68,7 @@ def moderation_form(report, formdata=None) -> ModerationForm:
     return form
 
 
-def render_report(report, status=200, edit_form=None, moderation=None, contact=None):
+def render_report(report, status=200, edit_form=None, moderation=None, contact=None, legal_form=None):
     source = source_message(report)
     history = AuditLog.query.filter_by(target_type="reports", target_id=report.id) \
         .order_by(AuditLog.id.desc()).limit(50).all()
@@ -73,9 +77,20 @@ def render_report(report, status=200, edit_form=None, moderation=None, contact=N
         moderation=moderation or moderation_form(report), story_suggestions=suggest(report.story),
         public_suggestions=suggest(report.public_story or ""), changes=changes(report),
         lawyers=lawyers(), source=source, contact=contact, history=history,
-        status_actions=STATUS_ACTIONS,
-        replies=Message.query.filter_by(report_id=report.id, direction="out").order_by(Message.id).all(),
+        status_actions=STATUS_ACTIONS, publish_flags=public_flags(report), holder=holder(report),
+        thread=Message.query.filter_by(report_id=report.id)
+        .order_by(Message.received_at, Message.id).all(),
+        reply_channel=reply_channel(report), is_answer=conversation.is_answer,
+        legal_form=legal_form, legal_states=legal.STATE_LABELS,
+        outcome_labels=legal.OUTCOME_LABELS, legal_help=legal.enabled(),
     ), status
+
+
+def reply_channel(report) -> str:
+    """Where a staff reply goes: her channel when she wrote through one, else only /case."""
+    reachable = [m for m in report.messages
+                 if m.direction == "in" and m.sender and not conversation.is_answer(m)]
+    return reachable[0].channel if reachable else "web"
 
 
 def changes(report) -> list[tuple[str, list]]:
@@ -92,7 +107,10 @@ def source_message(report) -> Message | None:
 @bp.route("/reports/<int:report_id>")
 @roles(*STAFF)
 def report(report_id):
-    return render_report(report_or_refuse(report_id))
+    report = report_or_refuse(report_id)
+    response = render_report(report)
+    conversation.mark_read(report, current_user)  # after rendering: she sees what was new
+    return response
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["POST"])
@@ -102,8 +120,16 @@ def report_edit(report_id):
     form = fields_form(report, request.form)
     if not form.validate():
         return render_report(report, 400, edit_form=form)
-    if edit(report, form_fields(form), current_user):
+    try:
+        changed = edit(report, form_fields(form), current_user)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_report(report, 400, edit_form=form)
+    if changed:
+        legal.open_if_requested(report)
         db.session.commit()
+        tell_if_public_changed(report, True)
         flash(_("Report saved. The earlier text is kept in its history."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
 
@@ -115,13 +141,19 @@ def report_moderate(report_id):
     form = moderation_form(report, request.form)
     if not form.validate():
         return render_report(report, 400, moderation=form)
-    moderate(report, form.verified.data, form.verification_note.data, form.location_precision.data,
-             form.public_story.data, current_user)
+    try:
+        changed = moderate(report, form.verified.data, form.verification_note.data,
+                           form.location_precision.data, form.public_story.data, current_user)
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_report(report, 400, moderation=form)
     db.session.commit()
+    tell_if_public_changed(report, changed)
     left = suggest(report.public_story or "")
     if left:
-        flash(_("Saved. The public story still contains %(count)d phone numbers, e-mails or handles.",
-                count=len(left)), "error")
+        flash(_("Saved. The public story still contains %(count)d details that may identify her "
+                "(phone numbers, addresses, accounts, places…).", count=len(left)), "error")
     else:
         flash(_("Saved."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
@@ -136,8 +168,11 @@ def report_status(report_id):
         flash(_("Unknown action."), "error")
         return render_report(report, 400)
     try:
-        changed = change_status(report, action, current_user)
+        changed = change_status(report, action, current_user,
+                                override_fields=request.form.getlist("override"),
+                                override_reason=request.form.get("override_reason", ""))
     except WorkflowError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return render_report(report, 400)
     if changed:
@@ -177,11 +212,7 @@ def report_assign(report_id):
     if raw and (lawyer is None or lawyer.role != "lawyer" or not lawyer.active):
         flash(_("Choose an active lawyer."), "error")
         return render_report(report, 400)
-    before = report.assigned_lawyer_id
-    report.assigned_lawyer_id = lawyer.id if lawyer else None
-    if before != report.assigned_lawyer_id:
-        record("report.lawyer_assigned", report, before={"lawyer_id": before},
-               after={"lawyer_id": report.assigned_lawyer_id})
+    if legal.assign(report, lawyer, current_user):
         db.session.commit()
         flash(_("Lawyer assignment saved."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
@@ -205,24 +236,25 @@ def report_note(report_id):
 @bp.route("/reports/<int:report_id>/reply", methods=["POST"])
 @roles(*STAFF)
 def report_reply(report_id):
-    """Send words to the reporter through the channel she used (stored first, then delivered)."""
-    from core.intake import queue_reply
-
+    """Write to the reporter, whatever her channel: she reads it on /case, and through SMS,
+    e-mail, X or Facebook when she wrote that way (stored first, then delivered)."""
     report = report_or_refuse(report_id)
-    source = source_message(report)
-    if source is None:
-        flash(_("This report did not come through a channel we can reply on."), "error")
-        return render_report(report, 400)
     text = (request.form.get("text") or "").strip()
+    if report.status == "withdrawn":
+        flash(_("She withdrew this report: nothing more can be sent to her."), "error")
+        return render_report(report, 400)
     if not text or len(text) > 1600:
         flash(_("A reply needs some text (at most 1600 characters)."), "error")
         return render_report(report, 400)
-    reply = queue_reply(source, text)
+    reply = conversation.staff_reply(report, text)
     record("report.reply_sent", report, after={"message_id": reply.id, "channel": reply.channel,
                                                  "status": reply.status})
+    legal.answered(report)
     db.session.commit()
-    if reply.status == "sent":
+    if reply.channel == "web":
+        flash(_("Reply saved. She reads it when she opens her case with her code."), "info")
+    elif reply.status == "sent":
         flash(_("Reply sent."), "info")
     else:
         flash(_("Reply stored; the channel has not confirmed sending it yet."), "info")
-    return redirect(url_for("admin.report", report_id=report.id))
+    return redirect(url_for("admin.report", report_id=report.id) + "#messages")

@@ -1,5 +1,5 @@
-"""The inbox: raw messages from every channel; mark spam or ignored, or turn one sender's
-messages into a report."""
+"""The inbox: raw messages from every channel; filter, claim, mark spam or ignored, assign, and
+turn one sender's messages into a report or add them to an existing one."""
 
 from __future__ import annotations
 
@@ -9,13 +9,15 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from core.admin import bp
-from core.admin.access import EDITORS, roles
+from core.admin.access import EDITORS, refuse, roles
 from core.admin.audit import record
 from core.admin.casework import fields_form, form_fields
 from core.admin.choices import place_label
+from core.admin.claims import ClaimError, assign, assignable, claim, holder, holder_filter, release
+from core.admin.savedviews import views_with_counts
 from core.admin.workflow import WorkflowError, report_from_messages
 from core.extensions import db
-from core.models import Category, Message
+from core.models import Category, Message, User
 from core.models.base import utcnow
 from core.models.message import INBOUND_STATUSES
 from core.numbers import whole
@@ -23,6 +25,7 @@ from core.plugins import call_hook
 
 PER_PAGE = 50
 MARKS = {"spam", "ignored", "new"}
+FILTER_KEYS = ("status", "channel", "holder", "sender")
 
 
 def _ids(values) -> list[int]:
@@ -42,58 +45,142 @@ def suggestions(message: Message) -> dict:
             "language": language}
 
 
-@bp.route("/messages")
-@roles(*EDITORS)
-def messages():
+def message_query(args, user):
+    """Inbound messages matching the inbox filters in ``args``; ``(query, status)``."""
     query = Message.query.filter(Message.direction == "in")
-    channel = request.args.get("channel") or ""
-    status = request.args.get("status", "new")
-    if channel:
-        query = query.filter(Message.channel == channel)
-    sender_of = request.args.get("sender", "")
-    if whole(sender_of) is not None:  # one sender's messages, named by one of them (no hash in the URL)
-        ref = db.session.get(Message, whole(sender_of))
+    if args.get("channel"):
+        query = query.filter(Message.channel == args["channel"])
+    sender_of = whole(args.get("sender", ""))
+    if sender_of is not None:  # one sender's messages, named by one of them (no hash in the URL)
+        ref = db.session.get(Message, sender_of)
         if ref is not None and ref.sender_hash:
-            query = query.filter(Message.sender_hash == ref.sender_hash)
+            query = query.filter(Message.sender_hash == ref.sender_hash,
+                                 Message.channel == ref.channel)
+    condition = holder_filter(Message, args.get("holder", ""), user)
+    if condition is not None:
+        query = query.filter(condition)
+    status = args.get("status", "new")
     if status in INBOUND_STATUSES:
         query = query.filter(Message.status == status)
     else:
         status = "all"
+    return query, status
+
+
+def same_sender_counts(messages) -> dict:
+    """``{(channel, sender_hash): count}`` of inbound messages, for the conversation links."""
+    hashes = {m.sender_hash for m in messages if m.sender_hash}
+    if not hashes:
+        return {}
+    rows = (db.session.query(Message.channel, Message.sender_hash, func.count(Message.id))
+            .filter(Message.sender_hash.in_(hashes), Message.direction == "in")
+            .group_by(Message.channel, Message.sender_hash).all())
+    return {(channel, digest): count for channel, digest, count in rows}
+
+
+@bp.route("/messages")
+@roles(*EDITORS)
+def messages():
+    query, status = message_query(request.args, current_user)
+    channel = request.args.get("channel") or ""
     page = query.order_by(Message.received_at.desc(), Message.id.desc()).paginate(
         per_page=PER_PAGE, error_out=False)
-    hashes = {m.sender_hash for m in page.items if m.sender_hash}
-    counts = dict(db.session.query(Message.sender_hash, func.count(Message.id))
-                  .filter(Message.sender_hash.in_(hashes), Message.direction == "in")
-                  .group_by(Message.sender_hash).all()) if hashes else {}
     channels = [c for (c,) in db.session.query(Message.channel).filter(Message.direction == "in")
                 .distinct().order_by(Message.channel)]
     status_counts = dict(db.session.query(Message.status, func.count(Message.id))
                          .filter(Message.direction == "in").group_by(Message.status).all())
+    args = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
     return render_template("admin/messages.html", page=page, channel=channel, status=status,
-                           statuses=INBOUND_STATUSES, channels=channels, sender_counts=counts,
-                           status_counts=status_counts, suggestions=suggestions)
+                           statuses=INBOUND_STATUSES, channels=channels,
+                           sender_counts=same_sender_counts(page.items),
+                           status_counts=status_counts, suggestions=suggestions, holder=holder,
+                           args=args, holder_value=request.args.get("holder", ""),
+                           views=views_with_counts("messages"), staff=assignable())
+
+
+def _back():
+    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith(
+        "/admin/") else url_for("admin.messages"))
 
 
 @bp.route("/messages/mark", methods=["POST"])
 @roles(*EDITORS)
 def messages_mark():
-    mark = request.form.get("action", "")
-    ids = _ids(request.form.getlist("ids"))
-    if mark == "report":
+    """Every bulk action of the inbox. Ids that are not inbound messages refuse the whole action."""
+    action = request.form.get("action", "")
+    if action.startswith("claim:"):  # the claim button on one message
+        ids, action = _ids([action.partition(":")[2]]), "claim"
+    else:
+        ids = _ids(request.form.getlist("ids"))
+    if action == "report":
         return redirect(url_for("admin.message_report", ids=ids))
-    if mark not in MARKS or not ids:
+    if action == "attach":
+        return redirect(url_for("admin.message_attach", ids=ids,
+                                report=request.form.get("report", "")[:40]))
+    if action not in (*MARKS, "claim", "release", "assign") or not ids:
         flash(_("Choose at least one message and an action."), "error")
-        return redirect(url_for("admin.messages"))
-    changed = 0
-    for message in Message.query.filter(Message.id.in_(ids), Message.direction == "in"):
-        if message.status == "converted" or message.status == mark:
-            continue
-        record(f"message.{mark}", message, before={"status": message.status}, after={"status": mark})
-        message.status = mark
-        changed += 1
+        return _back()
+    if action == "assign" and current_user.role != "admin":
+        refuse("role")
+    chosen = Message.query.filter(Message.id.in_(ids), Message.direction == "in").all()
+    foreign = sorted(set(ids) - {m.id for m in chosen})
+    if foreign:
+        record("refused.bulk_ids", note=f"messages {action}: {', '.join(map(str, foreign))}",
+               commit=True)
+        flash(_("Nothing was changed: %(count)d of the chosen messages do not exist (any more).",
+                count=len(foreign)), "error")
+        return _back()
+    if action == "assign":
+        return _assign(chosen)
+    changed, skipped = 0, []
+    for message in chosen:
+        try:
+            changed += _apply(message, action)
+        except ClaimError as exc:
+            skipped.append(str(exc))
     db.session.commit()
     flash(_("%(count)d messages changed.", count=changed), "info")
-    return redirect(url_for("admin.messages", status=request.form.get("back_status", "new")))
+    for reason in sorted(set(skipped)):
+        flash(reason, "error")
+    return _back()
+
+
+def _apply(message: Message, action: str) -> int:
+    if action == "claim":
+        claim(message, current_user)
+        return 1
+    if action == "release":
+        return int(release(message, current_user))
+    current = holder(message)
+    if (current is not None and message.claimed_by_id != current_user.id
+            and current_user.role != "admin"):
+        raise ClaimError(_("Some messages are held by another moderator and were left alone."))
+    if message.status == "converted" or message.status == action:
+        return 0
+    record(f"message.{action}", message, before={"status": message.status}, after={"status": action})
+    message.status = action
+    return 1
+
+
+def _assign(chosen: list[Message]):
+    raw = whole(request.form.get("assignee", ""))
+    assignee = db.session.get(User, raw) if raw is not None else None
+    if request.form.get("assignee") and (assignee is None or assignee.role not in EDITORS
+                                         or not assignee.active):
+        flash(_("Choose an active moderator or administrator."), "error")
+        return _back()
+    changed, errors = 0, set()
+    for message in chosen:
+        try:
+            assign(message, assignee, current_user)
+            changed += 1
+        except ClaimError as exc:
+            errors.add(str(exc))
+    db.session.commit()
+    flash(_("%(count)d messages changed.", count=changed), "info")
+    for reason in sorted(errors):
+        flash(reason, "error")
+    return _back()
 
 
 @bp.route("/messages/report", methods=["GET", "POST"])

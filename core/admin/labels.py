@@ -18,6 +18,13 @@ MESSAGE_STATUS_LABELS = {"new": _l("new"), "converted": _l("in a report"), "spam
                          "ignored": _l("ignored"), "queued": _l("waiting to be sent"),
                          "sent": _l("sent"), "failed": _l("not sent")}
 
+IDENTIFIER_LABELS = {"phone": _l("phone number"), "email": _l("e-mail address"),
+                     "handle": _l("account name (@handle)"), "link": _l("link"),
+                     "location": _l("exact location or map link"), "plate": _l("car plate"),
+                     "id": _l("ID or passport number"), "place": _l("name of a small village")}
+
+PUBLIC_FIELD_LABELS = {"title": _l("title"), "story": _l("public story")}
+
 
 def label(table: dict, code):
     """The label for ``code``, or the code itself for one we do not know (e.g. a new plugin)."""
@@ -25,8 +32,13 @@ def label(table: dict, code):
 
 
 def init_app(app) -> None:
+    from core.admin.auditview import action_label
+
     app.jinja_env.globals.update(
+        audit_action=action_label,
         role_label=lambda code: label(ROLE_LABELS, code),
         channel_label=lambda code: label(CHANNEL_LABELS, code),
         message_status_label=lambda code: label(MESSAGE_STATUS_LABELS, code),
+        identifier_label=lambda code: label(IDENTIFIER_LABELS, code),
+        public_field_label=lambda code: label(PUBLIC_FIELD_LABELS, code),
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from core.admin import bp
 from core.admin.access import ADMINS, roles
 from core.admin.audit import record
+from core.admin.auditview import rows as audit_rows
 from core.admin.forms import UserCreateForm
 from core.admin.login import UNUSABLE_PASSWORD, new_invite
 from core.extensions import db
@@ -19,7 +20,7 @@ from core.passwords import hash_password
 from core.urls import absolute_url
 
 USER_ACTIONS = ("role", "disable", "enable", "require_totp", "drop_totp_requirement", "reset_totp",
-                "invite", "unlock")
+                "invite", "unlock", "sign_out")
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -70,6 +71,9 @@ def user_action(user_id):
         user.role = role
     elif action in ("disable", "enable"):
         user.active = action == "enable"
+        user.end_sessions()  # enabling again never brings an old session back
+    elif action == "sign_out":
+        user.end_sessions()  # every session of the account, on every device, ends now
     elif action in ("require_totp", "drop_totp_requirement"):
         user.totp_required = action == "require_totp"
     elif action == "reset_totp":
@@ -86,7 +90,7 @@ def user_action(user_id):
         return render_template("admin/users.html", form=UserCreateForm(formdata=None),
                                users=User.query.order_by(User.email).all(), roles=ROLES,
                                invite_link=invite_link)
-    flash(_("Saved."), "info")
+    flash(_("Every session of this account has ended.") if action == "sign_out" else _("Saved."), "info")
     return redirect(url_for("admin.users"))
 
 
@@ -97,9 +101,9 @@ def audit():
     action = (request.args.get("action") or "").strip()[:64]
     if action:
         query = query.filter(AuditLog.action.startswith(action))
-    if request.args.get("target_type") in ("reports", "messages", "users", "categories"):
+    if request.args.get("target_type") in ("reports", "messages", "users", "categories", "saved_views"):
         query = query.filter(AuditLog.target_type == request.args["target_type"])
         if whole(request.args.get("target_id")) is not None:
             query = query.filter(AuditLog.target_id == whole(request.args["target_id"]))
     page = query.order_by(AuditLog.id.desc()).paginate(per_page=100, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    return render_template("admin/audit.html", page=page, action=action, rows=audit_rows(page.items))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from core import gazetteer
 from core.admin.audit import record
+from core.admin.labels import IDENTIFIER_LABELS, PUBLIC_FIELD_LABELS, label
 from core.config import split_list
 from core.extensions import db
 from core.models import Category, Message, Report, ReportRevision
@@ -26,6 +27,45 @@ STATUS_ACTIONS = {"publish": "published", "reject": "rejected", "archive": "arch
 
 class WorkflowError(ValueError):
     """A step is not possible; ``str(error)`` is a translated reason for the moderator."""
+
+
+MIN_OVERRIDE_REASON = 10  # characters: a few words, not "ok"
+
+
+def public_flags(report: Report) -> dict:
+    """What in the public text may identify her: ``{"title"|"story": [Suggestion, ...]}``.
+    The story is the moderator's public version (the reporter's own words are never public)."""
+    texts = {"title": report.title or "", "story": report.public_story or ""}
+    return {name: found for name, text in texts.items() if (found := suggest(text))}
+
+
+def describe_flags(flags: dict) -> str:
+    """``title: phone number, @handle; story: …`` in the moderator's language (no identifiers)."""
+    return "; ".join(
+        f"{label(PUBLIC_FIELD_LABELS, name)}: "
+        + ", ".join(dict.fromkeys(str(label(IDENTIFIER_LABELS, s.kind)) for s in items))
+        for name, items in flags.items())
+
+
+def check_public_text(report: Report, override_fields=(), reason: str = "") -> dict:
+    """The publish gate: raise WorkflowError unless every flagged field is overridden with a
+    reason; return the overridden flags (to audit)."""
+    flags = public_flags(report)
+    left = {name: items for name, items in flags.items() if name not in set(override_fields)}
+    if left:
+        raise WorkflowError(_("The public text may identify her (%(found)s). Remove it, or tick "
+                              "the field and write why it may stay.", found=describe_flags(left)))
+    if flags and len((reason or "").strip()) < MIN_OVERRIDE_REASON:
+        raise WorkflowError(_("Write why the flagged text may stay public (at least a few words)."))
+    return flags
+
+
+def _guard_published(report: Report) -> None:
+    """A public report's text is public at once: an edit may not bring an identifier in."""
+    if report.status == "published" and (flags := public_flags(report)):
+        raise WorkflowError(_("This report is public and the new text may identify her "
+                              "(%(found)s). Remove it, or archive the report first and publish "
+                              "it again.", found=describe_flags(flags)))
 
 
 def snapshot(report: Report, fields=EDITABLE) -> dict:
@@ -62,6 +102,7 @@ def edit(report: Report, fields: dict, user) -> ReportRevision | None:
     """Apply an edit and keep what it replaced as a revision (the first one holds the original)."""
     before = snapshot(report)
     apply_fields(report, fields)
+    _guard_published(report)
     after = snapshot(report)
     changes = {k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]}
     if not changes:
@@ -129,8 +170,9 @@ def set_public_location(report: Report, precision: str) -> None:
         report.place_id, report.region_id = place.id, place.region_id
 
 
-def moderate(report: Report, verified: bool, note: str, precision: str, public_story: str, user) -> None:
-    """Verification, public location and the redacted public story, audited together."""
+def moderate(report: Report, verified: bool, note: str, precision: str, public_story: str, user) -> bool:
+    """Verification, public location and the redacted public story, audited together; return
+    whether anything changed."""
     fields = ("verified", "verification_note", "location_precision", "public_story")
     before = {name: getattr(report, name) for name in fields}
     if verified and not report.verified:
@@ -141,22 +183,34 @@ def moderate(report: Report, verified: bool, note: str, precision: str, public_s
     report.verification_note = (note or "").strip() or None
     set_public_location(report, precision)
     report.public_story = (public_story or "").strip() or None
+    _guard_published(report)
     after = {name: getattr(report, name) for name in fields}
     if before != after:
         record("report.moderated", report,
                before={k: v for k, v in before.items() if before[k] != after[k]},
                after={k: v for k, v in after.items() if before[k] != after[k]})
+    return before != after
 
 
-def change_status(report: Report, action: str, user) -> bool:
-    """Publish, reject, archive or reopen; return False when nothing changed. Publishing fires
-    ``sesim_report_published`` after the commit; rejecting tells nothing to anyone."""
+def tell_if_public_changed(report: Report, changed: bool) -> None:
+    """After the commit: partners and listeners hear that a published report changed."""
+    if changed and report.status == "published":
+        call_hook("sesim_report_updated", report=report)
+
+
+def change_status(report: Report, action: str, user, override_fields=(), override_reason="") -> bool:
+    """Publish, reject, archive or reopen; return False when nothing changed. Publishing passes
+    the gate (``check_public_text``) and fires ``sesim_report_published`` after the commit, taking
+    a published report down fires ``sesim_report_unpublished``; rejecting a pending one tells
+    nothing to anyone."""
     status = STATUS_ACTIONS[action]
     if report.status == status:
         return False
-    if status == "published" and suggest(report.title):
-        raise WorkflowError(_("The title contains a phone number, e-mail address or @handle. "
-                              "Edit the title before publishing: it is always public."))
+    if report.status == "withdrawn":
+        raise WorkflowError(_("She withdrew this report: it cannot be published or reopened."))
+    overridden = {}
+    if status == "published":
+        overridden = check_public_text(report, override_fields, override_reason)
     before = report.status
     report.status = status
     if status == "published":
@@ -164,7 +218,33 @@ def change_status(report: Report, action: str, user) -> bool:
         if report.public_latitude is None and report.location_precision != "hidden":
             set_public_location(report, report.location_precision)
     record(f"report.{action}", report, before={"status": before}, after={"status": status})
+    if overridden:
+        record("report.publish_override", report, note=override_reason.strip()[:500], after={
+            "fields": sorted(overridden),
+            "kinds": {name: sorted({s.kind for s in items}) for name, items in overridden.items()}})
     if status == "published":
         db.session.commit()
         call_hook("sesim_report_published", report=report)
+    elif before == "published":
+        db.session.commit()
+        call_hook("sesim_report_unpublished", report=report, reason=action)
     return True
+
+
+def add_messages_to_report(report: Report, messages: list[Message], user) -> None:
+    """Add messages to an existing report (her second SMS, a photo sent later): they become
+    ``converted``, their attachments join the report, the story is left as it is."""
+    if not messages:
+        raise WorkflowError(_("Choose at least one message."))
+    if report.status == "rejected":
+        raise WorkflowError(_("This report was rejected; reopen it before adding messages."))
+    if any(m.direction != "in" for m in messages):
+        raise WorkflowError(_("Only received messages can be added to a report."))
+    if any(m.report_id is not None for m in messages):
+        raise WorkflowError(_("One of these messages already belongs to a report."))
+    for message in messages:
+        message.report = report
+        message.status = "converted"
+        for attachment in message.attachments:
+            attachment.report = report
+    record("report.messages_added", report, after={"messages": [m.id for m in messages]})

@@ -39,9 +39,12 @@ HEADERS = {
     "Access-Control-Allow-Origin": {"schema": {"type": "string", "const": "*"}},
 }
 
-COUNT_LIST = {"type": "array", "items": {"type": "object", "required": ["key", "label", "count"],
+# A count below ``min_count`` is null with ``suppressed: true`` (it could point at one woman).
+COUNT_LIST = {"type": "array", "items": {"type": "object",
+              "required": ["key", "label", "count", "suppressed"],
               "properties": {"key": {"type": ["string", "null"]}, "label": {"type": ["string", "null"]},
-                             "count": {"type": "integer"}}}}
+                             "count": {"type": ["integer", "null"]},
+                             "suppressed": {"type": "boolean"}}}}
 
 SCHEMAS = {
     "Report": {
@@ -91,11 +94,12 @@ SCHEMAS = {
     },
     "Statistics": {
         "type": "object",
-        "required": ["total", "verified", "verified_share"],
+        "required": ["min_count", "total", "verified", "verified_share"],
         "properties": {
-            "total": {"type": "integer"},
-            "verified": {"type": "integer"},
-            "verified_share": {"type": "number"},
+            "min_count": {"type": "integer", "description": "counts below it are null (suppressed)"},
+            "total": {"type": ["integer", "null"]},
+            "verified": {"type": ["integer", "null"]},
+            "verified_share": {"type": ["number", "null"]},
             "by_category": COUNT_LIST,
             "by_region": COUNT_LIST,
             "by_month": COUNT_LIST,

@@ -119,12 +119,15 @@ def stats():
     figures = compute(filters, _language())
 
     def counts(items):
-        return [{"key": c.key or None, "label": c.label or None, "count": c.count} for c in items]
+        return [{"key": c.key or None, "label": c.label or None, "count": c.count,
+                 "suppressed": c.suppressed} for c in items]
 
+    share = figures.verified_share
     payload = {
+        "min_count": figures.min_count,  # counts below it are null, "suppressed": true
         "total": figures.total,
         "verified": figures.verified,
-        "verified_share": round(figures.verified_share, 4),
+        "verified_share": round(share, 4) if share is not None else None,
         "by_category": counts(figures.by_category),
         "by_region": counts(figures.by_region),
         "by_month": counts(figures.by_month),

@@ -1,12 +1,15 @@
+from sqlalchemy import false
+
 from core.crypto import EncryptedText
 from core.extensions import db
 from core.models.base import utcnow
+from core.models.moderation import Claimable
 
-INBOUND_STATUSES = ("new", "converted", "spam", "ignored")
+INBOUND_STATUSES = ("new", "converted", "spam", "ignored", "withdrawn")
 OUTBOUND_STATUSES = ("queued", "sent", "failed")
 
 
-class Message(db.Model):
+class Message(Claimable, db.Model):
     """Anything a channel received or must send; stored before anything else happens to it."""
 
     __tablename__ = "messages"
@@ -26,12 +29,16 @@ class Message(db.Model):
     case_code_hash = db.Column(db.String(64), unique=True)
     data = db.Column(db.JSON, nullable=False, default=dict)  # channel extras, never identifying
     error = db.Column(db.Text)
+    # Her answer on a report (from /case, an SMS starting with her code, a mail thread) that the
+    # staff handling the report have not read yet.
+    unread = db.Column(db.Boolean, nullable=False, default=False, server_default=false(), index=True)
     report_id = db.Column(db.ForeignKey("reports.id", ondelete="SET NULL"), index=True)
     in_reply_to_id = db.Column(db.ForeignKey("messages.id", ondelete="SET NULL"))
 
     report = db.relationship("Report", back_populates="messages")
     in_reply_to = db.relationship("Message", remote_side=[id])
     attachments = db.relationship("Attachment", back_populates="message")
+    claimed_by = db.relationship("User", foreign_keys="Message.claimed_by_id")
 
     def __repr__(self) -> str:
         return f"<Message {self.channel}:{self.external_id} {self.status}>"

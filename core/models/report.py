@@ -2,12 +2,13 @@ from core.crypto import EncryptedText
 from core.extensions import db
 from core.models.base import new_public_id, utcnow
 from core.models.category import report_categories
+from core.models.moderation import Claimable
 
-STATUSES = ("pending", "published", "rejected", "archived")
+STATUSES = ("pending", "published", "rejected", "archived", "withdrawn")  # withdrawn: by her, with her code
 PRECISIONS = ("place", "region", "grid", "hidden")
 
 
-class Report(db.Model):
+class Report(Claimable, db.Model):
     """One account of harassment. Exact location and contact never leave the admin area."""
 
     __tablename__ = "reports"
@@ -48,6 +49,9 @@ class Report(db.Model):
     wants_legal_help = db.Column(db.Boolean, nullable=False, default=False)
     contact = db.Column(EncryptedText)  # follow-up contact, encrypted at rest
     assigned_lawyer_id = db.Column(db.ForeignKey("users.id", ondelete="SET NULL"))
+    # The follow-up on /case: staff may close the conversation; she may withdraw the report.
+    conversation_closed_at = db.Column(db.DateTime)
+    withdrawn_at = db.Column(db.DateTime)
 
     categories = db.relationship(
         "Category", secondary=report_categories, order_by="Category.position", lazy="selectin"
@@ -56,10 +60,13 @@ class Report(db.Model):
     attachments = db.relationship("Attachment", back_populates="report")
     assigned_lawyer = db.relationship("User", foreign_keys=[assigned_lawyer_id])
     verified_by = db.relationship("User", foreign_keys=[verified_by_id])
+    claimed_by = db.relationship("User", foreign_keys="Report.claimed_by_id")
     revisions = db.relationship(
         "ReportRevision", back_populates="report", order_by="ReportRevision.id",
         cascade="all, delete-orphan", passive_deletes=True,
     )
+    legal_case = db.relationship("LegalCase", back_populates="report", uselist=False,
+                                 cascade="all, delete-orphan", passive_deletes=True)
     notes = db.relationship(
         "ReportNote", back_populates="report", order_by="ReportNote.id",
         cascade="all, delete-orphan", passive_deletes=True,

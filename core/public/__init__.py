@@ -1,17 +1,24 @@
-"""The public side: home, the anonymous report form, case follow-up, one published report."""
+"""The public side: home, the anonymous report form, case follow-up, one published report,
+the support directory and awareness pages."""
 
 from core.public.views import bp
 
 
 def init_app(app) -> None:
     from core.extensions import csrf
+    from core.public import (
+        case,  # noqa: F401  (adds the /case views to ``bp``)
+        support,
+    )
 
     app.register_blueprint(bp)
+    support.init_app(app)
     app.context_processor(_template_globals)
     # These forms check their own CSRF token so a stale token is explained on the form, with
     # everything she typed kept, instead of an error page.
     csrf.exempt("core.public.views.report")
-    csrf.exempt("core.public.views.case")
+    for view in ("case", "case_reply", "case_leave", "case_withdraw"):
+        csrf.exempt(f"core.public.case.{view}")
 
 
 def _template_globals():

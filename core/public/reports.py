@@ -25,6 +25,7 @@ from core.plugins import call_hook
 class Filed:
     code: str
     legal_help: bool
+    region_id: str | None
     spooled: bool  # kept in the spool: it reaches the moderators once the database is back
 
 
@@ -66,7 +67,7 @@ def file_report(payload: dict) -> Filed:
     """
     code, code_hash = casecodes.issue()
     payload = {**payload, "case_code_hash": code_hash}
-    legal_help = payload["wants_legal_help"]
+    legal_help, region = payload["wants_legal_help"], payload["region_id"]
     try:
         _store(payload)
     except Exception as exc:
@@ -74,8 +75,8 @@ def file_report(payload: dict) -> Filed:
             raise
         spool.forget_session()
         spool.put("report", code_hash, payload)  # raises SpoolError when it cannot
-        return Filed(code, legal_help, spooled=True)
-    return Filed(code, legal_help, spooled=False)
+        return Filed(code, legal_help, region, spooled=True)
+    return Filed(code, legal_help, region, spooled=False)
 
 
 def replay_report(payload: dict) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import casecodes, spool
+from core import spool
 from core.crypto import decrypt, encrypt
 from core.errors import handle_http
 from core.extensions import limiter
-from core.models import Message, Report
+from core.models import Report
 from core.public.forms import ReportForm
 from core.public.photos import KeptPhoto
 from core.public.reports import file_report, payload_from
@@ -22,10 +21,6 @@ bp = Blueprint("public", __name__)
 
 def _report_limit() -> str:
     return current_app.config["SESIM_RATELIMIT_REPORT"]
-
-
-def _case_limit() -> str:
-    return current_app.config["SESIM_RATELIMIT_CASE"]
 
 
 @bp.route("/")
@@ -62,8 +57,8 @@ def report():
                 "Nothing was sent: what you typed is kept below. Please try again in a few minutes."))
         photo.release()
         # Post/redirect/get: reloading the thank-you page cannot file the report twice.
-        session["report_done"] = encrypt(
-            f"{filed.code}|{int(filed.legal_help)}|{int(filed.spooled)}")
+        session["report_done"] = encrypt(f"{filed.code}|{int(filed.legal_help)}|"
+                                         f"{filed.region_id or ''}|{int(filed.spooled)}")
         return redirect(url_for("public.report_done"), code=303)
     return _form_again(form, photo, 400)
 
@@ -79,10 +74,10 @@ def report_done():
     """The case code, shown once: it leaves the (encrypted) session as it is shown."""
     sealed = session.pop("report_done", None)
     if not sealed:
-        return render_template("public/report_done.html", code=None)
-    code, legal_help, spooled = (decrypt(sealed).split("|") + ["0"])[:3]
+        return render_template("public/report_done.html", code=None, support_region=None)
+    code, legal_help, region, spooled = (decrypt(sealed).split("|") + ["", ""])[:4]
     return render_template("public/report_done.html", code=code, legal_help=legal_help == "1",
-                           spooled=spooled == "1")
+                           support_region=region or None, spooled=spooled == "1")
 
 
 @bp.errorhandler(429)
@@ -90,35 +85,13 @@ def too_many(error):
     """Over the limit while sending a report: keep what she typed on the form and say why."""
     if request.endpoint != "public.report":
         return handle_http(error)
-    form = ReportForm()
+    try:
+        form = ReportForm()  # reads the body, which may itself be over the size limit
+    except RequestEntityTooLarge as too_large:
+        return handle_http(too_large)
     message = _("Too many reports were sent from this connection in the last hour. What you typed "
                 "is kept below: please try again later.")
     return render_template("public/report_form.html", form=form, limit_message=message), 429
-
-
-@bp.route("/case", methods=["GET", "POST"])
-@limiter.limit(_case_limit, methods=["POST"])
-def case():
-    """Follow-up by case code. The code travels in a POST body, never in the URL or history."""
-    if request.method == "GET":
-        return render_template("public/case.html")
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        return render_template("public/case.html", error=_(
-            "This form expired or was opened in another window. Check what you typed and send it again."
-        )), 400
-    code_hash = casecodes.hash_code(request.form.get("code", ""))
-    found = None
-    if code_hash:
-        found = Report.query.filter_by(case_code_hash=code_hash).one_or_none()
-        if found is None:
-            message = Message.query.filter_by(case_code_hash=code_hash).one_or_none()
-            found = message.report if message and message.report else message
-    if found is None:
-        error = _("We found nothing for this code. Check the digits and try again.")
-        return render_template("public/case.html", error=error), 404
-    return render_template("public/case_status.html", item=found)
 
 
 @bp.route("/reports/<public_id>")

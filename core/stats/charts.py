@@ -18,7 +18,7 @@ COLUMN_AREA = 160
 @dataclass
 class Bar:
     label: str
-    count: int
+    count: int | None  # None: suppressed, drawn as an empty bar
     x: float
     y: float
     width: float
@@ -35,22 +35,22 @@ class Chart:
 
 
 def bars(counts: list[Count]) -> Chart:
-    top = max((c.count for c in counts), default=0) or 1
+    top = max((c.count or 0 for c in counts), default=0) or 1
     drawn = []
     for i, c in enumerate(counts):
         y = i * (BAR_HEIGHT + BAR_GAP)
-        drawn.append(Bar(c.label, c.count, LABEL_WIDTH, y, round(PLOT_WIDTH * c.count / top, 1),
+        drawn.append(Bar(c.label, c.count, LABEL_WIDTH, y, round(PLOT_WIDTH * (c.count or 0) / top, 1),
                          BAR_HEIGHT, c.colour))
     height = max(len(counts) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT)
     return Chart("bars", CHART_WIDTH, height, drawn)
 
 
 def columns(counts: list[Count]) -> Chart:
-    top = max((c.count for c in counts), default=0) or 1
+    top = max((c.count or 0 for c in counts), default=0) or 1
     step = 28
     drawn = []
     for i, c in enumerate(counts):
-        height = round(COLUMN_AREA * c.count / top, 1)
+        height = round(COLUMN_AREA * (c.count or 0) / top, 1)
         drawn.append(Bar(c.label, c.count, 40 + i * step, 20 + COLUMN_AREA - height, step - 6, height,
                          c.colour))
     width = max(CHART_WIDTH, 60 + len(counts) * step)

@@ -72,12 +72,24 @@ def download():
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["section", "key", "label", "count", "share"])
-    writer.writerow(["total", "", _("Published reports"), stats.total, "1" if stats.total else "0"])
-    writer.writerow(["verified", "", _("Verified"), stats.verified, f"{stats.verified_share:.4f}"])
+    few = f"<{stats.min_count}"  # a suppressed count: fewer than the threshold
+
+    def figure(count):
+        return few if count is None else count
+
+    def part(value):
+        return "" if value is None else f"{value:.4f}"
+
+    writer.writerow(["total", "", _("Published reports"), figure(stats.total),
+                     part(stats.share(stats.total))])
+    writer.writerow(["verified", "", _("Verified"), figure(stats.verified), part(stats.verified_share)])
     for section, counts in stats.sections().items():
         for c in counts:
-            share = f"{c.count / stats.total:.4f}" if stats.total else "0"
-            writer.writerow([csv_cell(v) for v in (section, c.key, c.label, c.count, share)])
+            writer.writerow([csv_cell(v) for v in (section, c.key, c.label, figure(c.count),
+                                                   part(stats.share(c.count)))])
+    if stats.min_count > 1:
+        writer.writerow(["note", "", _("Counts below %(count)d are not shown.", count=stats.min_count),
+                         "", ""])
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="sesim-statistics.csv"'
     return response

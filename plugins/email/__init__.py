@@ -75,3 +75,10 @@ def sesim_message_received(message):
     from plugins.email.replies import on_received
 
     on_received(message)
+
+
+@hookimpl
+def sesim_doctor_checks(app, live):
+    from plugins.email.doctor import checks
+
+    return checks(app, live)

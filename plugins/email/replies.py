@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core import casecodes
+from core.conversation import is_answer
 from core.extensions import db
 from core.intake import queue_reply
 from core.models import Message
@@ -32,8 +33,8 @@ def thread_parent(message: Message) -> Message | None:
 
 
 def on_received(message: Message) -> None:
-    if message.channel != CHANNEL or message.direction != "in":
-        return
+    if message.channel != CHANNEL or message.direction != "in" or is_answer(message):
+        return  # an answer she sent with her case code is already on her case
     parent = thread_parent(message)
     if parent is not None and parent.sender_hash == message.sender_hash:
         message.in_reply_to_id = parent.id

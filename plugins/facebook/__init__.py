@@ -47,3 +47,10 @@ def sesim_send_message(message):
     if message.channel != CHANNEL:
         return None
     return send(current_app.config, message)
+
+
+@hookimpl
+def sesim_doctor_checks(app, live):
+    from plugins.facebook.doctor import checks
+
+    return checks(app, live)

@@ -13,6 +13,7 @@ def sesim_config_defaults():
     return {
         "SESIM_MAP_TILE_URL": "",  # empty: no tiles, the bundled outlines on a plain background
         "SESIM_MAP_TILE_ATTRIBUTION": "",
+        "SESIM_MAP_TILE_DIR": "",  # a folder of {z}/{x}/{y}.png tiles Sesim serves itself
         "SESIM_MAP_AREAS_FILE": "",  # empty: <instance>/map-areas.geojson if present, else generated
     }
 
@@ -34,4 +35,4 @@ def sesim_csp_sources(app):
     from plugins.map.tiles import tile_source
 
     tiles = tile_source(app.config)
-    return {"img-src": [tiles.origin]} if tiles else None
+    return {"img-src": [tiles.origin]} if tiles and tiles.origin else None

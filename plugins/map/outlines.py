@@ -1,9 +1,11 @@
 """Area outlines for the choropleth and the offline background: Baku's districts and the regions.
 
-No open boundary dataset can be bundled here, so by default the outlines are *drawn* from the
+No open boundary dataset of the districts could be bundled, so the outlines are *drawn* from the
 gazetteer: a region is the convex hull of small circles around its places (a "buffered hull"),
 and a city's districts split that hull into Voronoi cells around each district's centre. They are
-honest approximations, not borders. A deployer who has real boundaries drops a GeoJSON file in
+honest approximations, not borders. ``data/areas.geojson`` holds them clipped to the real land
+(Natural Earth's border and Caspian coast, by ``tools/build_map_outlines.py``); without that file
+they are drawn at start-up. A deployer who has real boundaries drops a GeoJSON file in
 (``SESIM_MAP_AREAS_FILE`` or ``<instance>/map-areas.geojson``) whose features carry
 ``properties.id`` = a gazetteer place or region id.
 """
@@ -26,6 +28,7 @@ log = logging.getLogger("sesim.map")
 CITY_BUFFER, REGION_BUFFER = 0.05, 0.15
 CIRCLE_STEPS = 16
 INSTANCE_FILE = "map-areas.geojson"
+BUNDLED_FILE = Path(__file__).parent / "data" / "areas.geojson"
 
 
 @dataclass(frozen=True)
@@ -180,8 +183,16 @@ def _areas(collection: dict, approximate: bool) -> Areas:
 
 
 def drawn(config) -> Areas:
-    """The approximate outlines for the deployment's regions (``SESIM_REGIONS``, default all)."""
-    return _areas(generated(gazetteer.load(), split_list(config.get("SESIM_REGIONS")) or None), True)
+    """The approximate outlines for the deployment's regions (``SESIM_REGIONS``, default all):
+    the bundled ones clipped to the coast, or drawn now when that file is missing."""
+    wanted = split_list(config.get("SESIM_REGIONS")) or None
+    try:
+        bundled = json.loads(BUNDLED_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _areas(generated(gazetteer.load(), wanted), True)
+    features = [f for f in bundled["features"] if not wanted
+                or (f["properties"]["parent"] or f["properties"]["id"]) in wanted]
+    return _areas({"type": "FeatureCollection", "features": features}, True)
 
 
 def load(config, instance_path: str) -> Areas:

@@ -59,9 +59,13 @@ class ShellMap(folium.Map):
         """
     )
 
-    def __init__(self, label: str, settings: dict, bounds, **kwargs):
+    def __init__(self, label: str, settings: dict, bounds, frame=None, **kwargs):
         self.default_js, self.default_css = asset_links()  # instance attributes: per app
         super().__init__(tiles=None, **kwargs)
+        if frame:  # beyond the bundled border and sea there is nothing to see
+            self.options["maxBounds"] = frame
+            self.options["maxBoundsViscosity"] = 0.8
+        self.options["zoomSnap"] = 0.5
         self.label = label
         self.settings = settings
         # The view is set once, from these bounds, before any layer is added: one data request.
@@ -96,16 +100,16 @@ class Shell:
     script: str  # inline JavaScript; the view gives it a CSP nonce
 
 
-def build(*, label, bounds, tiles, layers, settings) -> Shell:
+def build(*, label, bounds, tiles, layers, settings, frame=None) -> Shell:
     """Render a map fitted to ``bounds`` ``[[south, west], [north, east]]`` with ``layers``
     (``RemoteLayer`` list) and, when ``tiles`` is ``(url, attribution, name)``, a tile layer."""
-    shell = ShellMap(label, settings, bounds, min_zoom=5, max_zoom=18, control_scale=True)
+    shell = ShellMap(label, settings, bounds, frame, min_zoom=6, max_zoom=18, control_scale=True)
     if tiles:
         url, attribution, name = tiles
         folium.TileLayer(tiles=url, attr=attribution, name=name, max_zoom=18).add_to(shell)
     for layer in layers:
         layer.add_to(shell)
-    folium.LayerControl(collapsed=False).add_to(shell)
+    folium.LayerControl(collapsed=True).add_to(shell)  # open, it would cover a phone's map
     figure = shell.get_root()
     figure.header._children.pop("meta_http", None)  # the page has its own <meta charset>
     figure.render()

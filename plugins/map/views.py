@@ -4,10 +4,12 @@ with report counts, for the choropleth)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import replace
+from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 
 from core import gazetteer
@@ -18,7 +20,7 @@ from core.numbers import whole
 from core.publicdata import FilterError, filter_args, parse_filters, public_fields, published
 from plugins.map import csp, outlines, points, shell
 from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
-from plugins.map.tiles import tile_source
+from plugins.map.tiles import tile_dir, tile_source
 
 log = logging.getLogger("sesim.map")
 
@@ -37,6 +39,9 @@ MAX_PAGE = 10_000
 FILTER_KEYS = ("category", "since", "until", "region", "verified")
 DEFAULT_ZOOM = 7
 GEOJSON = "application/geo+json"
+DATA = Path(__file__).parent / "data"
+# What the map can be panned over: the frame of the bundled border and sea (south-west, north-east).
+FRAME = [[37.5, 43.5], [43.0, 52.0]]
 
 
 class InputError(ValueError):
@@ -96,6 +101,31 @@ def points_geojson():
     return _geojson(data)
 
 
+@bp.route("/base.geojson")
+def base_geojson():
+    """Azerbaijan's border and the Caspian Sea near it (Natural Earth, simplified; 14 KB kept in
+    memory, so a visitor who leaves mid-download leaves no open file behind)."""
+    response = current_app.response_class(_base_bytes(), mimetype=GEOJSON)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@functools.cache
+def _base_bytes() -> bytes:
+    return (DATA / "base.geojson").read_bytes()
+
+
+@bp.route("/tiles/<int:z>/<int:x>/<int:y>.png")
+def tile(z, x, y):
+    """A tile from the deployer's own folder (``SESIM_MAP_TILE_DIR``): no other host is contacted."""
+    folder = tile_dir(current_app.config)
+    if folder is None or z > MAX_ZOOM:
+        return "", 404
+    return send_from_directory(folder, f"{z}/{x}/{y}.png", mimetype="image/png", max_age=86400)
+
+
 @bp.route("/areas.geojson")
 def areas_geojson():
     """The outlines with the number of matching reports in each (``count``) and their names."""
@@ -113,6 +143,7 @@ def areas_geojson():
         features.append({**feature, "properties": {
             **props,
             "name": place.name(language) if place else props["id"],
+            "label_at": [place.lon, place.lat] if place else None,
             "count": counts.get(props["id"], 0),
             "label": points.count_label(counts.get(props["id"], 0)),
             "list_url": url_for("map.index", **_area_args(props)) + "#reports",
@@ -134,20 +165,20 @@ def _area_args(props: dict) -> dict:
 
 
 def _bounds(filters) -> list[list[float]]:
-    """Where the map opens: the bbox asked for, else the chosen region's outlines, else the country."""
+    """Where the map opens: the bbox asked for, else the chosen region's outlines, else the
+    deployment's own area (Baku for the Baku profile, its four districts for the rural one)."""
     if filters.bbox:
         west, south, east, north = filters.bbox
         return [[south, west], [north, east]]
-    if filters.region:
-        rings = [
-            point
-            for f in _areas().collection["features"]
-            if filters.region in (f["properties"]["id"], f["properties"]["parent"])
-            for point in _flatten(f["geometry"]["coordinates"])
-        ]
-        if rings:
-            lons, lats = [p[0] for p in rings], [p[1] for p in rings]
-            return [[min(lats), min(lons)], [max(lats), max(lons)]]
+    rings = [
+        point
+        for f in _areas().collection["features"]
+        if not filters.region or filters.region in (f["properties"]["id"], f["properties"]["parent"])
+        for point in _flatten(f["geometry"]["coordinates"])
+    ]
+    if rings:
+        lons, lats = [p[0] for p in rings], [p[1] for p in rings]
+        return [[min(lats), min(lons)], [max(lats), max(lons)]]
     b = gazetteer.load().bounds
     return [[b["south"], b["west"]], [b["north"], b["east"]]]
 
@@ -166,29 +197,31 @@ def _shell(filters, query_args: dict) -> shell.Shell:
     settings = {
         "points": url_for("map.points_geojson"),
         "areas": url_for("map.areas_geojson"),
+        "base": url_for("map.base_geojson"),
         "query": query,
-        "approximate": _areas().approximate,
+        "tiles": tiles is not None,
+        "sources": _("Border and coast: Natural Earth"),
         "text": {
+            "AZ": _("Azerbaijan"),
+            "caspian": _("Caspian Sea"),
             "list": _("Show these reports in the list"),
             "verified": _("Verified"),
             "loading": _("Loading reports…"),
             "failed": _("The reports could not be loaded. The list below the map still works."),
-            "outlines": _("Outlines are approximate"),
-            "fewer": _("Fewer"),
-            "more": _("More"),
         },
     }
     layers = [
-        shell.RemoteLayer("outlines", _("District and region outlines"), {}, show=tiles is None),
-        shell.RemoteLayer("choropleth", _("Reports by district and region"), {}, show=False),
+        shell.RemoteLayer("choropleth", _("Reports by district and region"), {}),
         shell.RemoteLayer("points", _("Reports"), {}),
     ]
     return shell.build(
         label=_("Map of published reports"),
         bounds=_bounds(filters),
-        tiles=(tiles.url, tiles.attribution, _("Map")) if tiles else None,
+        tiles=(tiles.url if tiles.origin else request.script_root + tiles.url, tiles.attribution,
+               _("Map")) if tiles else None,
         layers=layers,
         settings=settings,
+        frame=None if tiles else FRAME,
     )
 
 

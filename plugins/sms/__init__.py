@@ -36,3 +36,10 @@ def sesim_send_message(message):
     from plugins.sms.outbound import send
 
     return send(message)
+
+
+@hookimpl
+def sesim_doctor_checks(app, live):
+    from plugins.sms.doctor import checks
+
+    return checks(app, live)

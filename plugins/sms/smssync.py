@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from flask import jsonify, request
 
+from core import health
 from core.extensions import db
 from core.intake import NotKept
 from core.models import Message
@@ -47,7 +48,9 @@ def smssync():
     except BadPayload as exc:
         return _answer(False, str(exc), 400)
     if not same_secret(fields.get("secret") or request.args.get("secret"), setting("SMSSYNC_SECRET")):
+        health.failed("sms", "a request to the SMSSync URL had the wrong secret", "smssync", count=False)
         return _answer(False, "The secret does not match the one set on the server.", 403)
+    health.ok("sms", "smssync")  # the phone checked in
     task = request.args.get("task", "")
     if request.method == "GET":
         if task == "send":

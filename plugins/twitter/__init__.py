@@ -49,3 +49,10 @@ def sesim_send_message(message):
     if message.channel != CHANNEL:
         return None
     return send_direct_message(current_app.config, message)
+
+
+@hookimpl
+def sesim_doctor_checks(app, live):
+    from plugins.twitter.doctor import checks
+
+    return checks(app, live)

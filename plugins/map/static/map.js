@@ -103,7 +103,7 @@
       if (!map.hasLayer(layer)) return;
       var ticket = ++latest;
       status(settings.text.loading);
-      getJSON(withQuery(settings.points, "bbox=" + bboxOf(map) + "&zoom=" + map.getZoom()))
+      getJSON(withQuery(settings.points, "bbox=" + bboxOf(map) + "&zoom=" + Math.floor(map.getZoom())))
         .then(function (data) {
           if (ticket !== latest) return;
           layer.clearLayers();
@@ -127,47 +127,80 @@
   }
 
   function shade(count, max) {
-    return count && max ? 0.15 + 0.7 * Math.sqrt(count / max) : 0.04;
+    return count && max ? 0.2 + 0.6 * Math.sqrt(count / max) : 0.06;
   }
 
-  function legend() {
-    var control = L.control({position: "bottomright"});
-    control.onAdd = function () {
-      var box = el("div", "sesim-legend");
-      box.appendChild(el("span", null, settings.text.fewer));
-      [0.15, 0.4, 0.65, 0.85].forEach(function (opacity) {
-        var swatch = el("span", "sesim-legend-swatch");
-        swatch.style.opacity = String(opacity);
-        box.appendChild(swatch);
+  // Permanent labels overlap where districts are small: after each zoom, hide any label that
+  // would cover one already shown (the list and table below still name every area).
+  function declutter(map) {
+    var shown = [];
+    var nodes = map.getContainer().querySelectorAll(".sesim-label");
+    Array.prototype.forEach.call(nodes, function (node) {
+      node.style.visibility = "";
+      var box = node.getBoundingClientRect();
+      var clash = shown.some(function (other) {
+        return box.left < other.right && box.right > other.left &&
+               box.top < other.bottom && box.bottom > other.top;
       });
-      box.appendChild(el("span", null, settings.text.more));
-      return box;
-    };
-    return control;
+      if (clash) node.style.visibility = "hidden";
+      else shown.push(box);
+    });
   }
 
-  function areasLayer(map, choropleth) {
+  function label(map, latlng, text, className) {
+    return L.tooltip({permanent: true, direction: "center", className: "sesim-label " + className,
+                      interactive: false, opacity: 1})
+      .setLatLng(latlng).setContent(text);
+  }
+
+  // Azerbaijan's border and the Caspian Sea from Sesim's own file: a map that reads as a map
+  // without any tile server. With the deployer's tiles only the border is drawn.
+  function baseLayer(map) {
+    var group = L.layerGroup();
+    getJSON(settings.base).then(function (data) {
+      L.geoJSON(data, {
+        pane: "sesimBase",
+        interactive: false,
+        style: function (feature) {
+          if (feature.properties.kind === "sea") {
+            return settings.tiles ? {stroke: false, fillOpacity: 0}
+              : {stroke: false, fillColor: "#a9cde0", fillOpacity: 1};
+          }
+          return {color: "#5b4a6e", weight: 2, fillColor: "#ffffff",
+                  fillOpacity: settings.tiles ? 0 : 1};
+        }
+      }).addTo(group);
+      data.features.forEach(function (feature) {
+        var at = feature.properties.label_at;
+        var text = settings.text[feature.properties.id];
+        if (at && text) {
+          group.addLayer(label(map, [at[1], at[0]], text, "sesim-label-" + feature.properties.kind));
+        }
+      });
+      declutter(map);
+    }).catch(function () { /* the areas and reports still show */ });
+    return group;
+  }
+
+  function areasLayer(map) {
     var max = 0;
-    var key = legend();
+    var labels = L.layerGroup();
     var layer = L.geoJSON(null, {
       pane: "sesimAreas",
-      interactive: choropleth,
-      attribution: settings.approximate ? settings.text.outlines : null,
       style: function (feature) {
-        if (!choropleth) {
-          return {color: "#6f6a78", weight: 1, fillColor: "#ffffff", fillOpacity: 0.7};
-        }
-        return {color: "#4b2a72", weight: 1, fillColor: "#6b3fa0",
+        return {color: "#4b2a72", weight: feature.properties.parent ? 1 : 1.5, fillColor: "#6b3fa0",
                 fillOpacity: shade(feature.properties.count, max)};
       },
       onEachFeature: function (feature, child) {
-        if (!choropleth) return;
         var props = feature.properties;
-        var label = el("span", null, props.name + ": " + props.label);
-        child.bindTooltip(label, {sticky: true});
+        var text = props.name + ": " + props.label;
+        if (props.label_at) {
+          labels.addLayer(label(map, [props.label_at[1], props.label_at[0]],
+                                props.name + " · " + props.count, "sesim-label-area"));
+        }
         child.bindPopup(function () {
           var box = el("div", "sesim-popup");
-          box.appendChild(el("p", "sesim-popup-count", props.name + ": " + props.label));
+          box.appendChild(el("p", "sesim-popup-count", text));
           box.appendChild(listLink(props.list_url));
           return box;
         });
@@ -175,16 +208,23 @@
     });
     var loaded = false;
     layer.on("add", function () {
-      if (choropleth) key.addTo(map);
+      labels.addTo(map);
+      var legendBox = document.getElementById("map-legend");
+      if (legendBox) legendBox.hidden = false;
       if (loaded) return;
       loaded = true;
       if (!areasRequest) areasRequest = getJSON(withQuery(settings.areas, ""));
       areasRequest.then(function (data) {
         max = data.max;
         layer.addData(data);
+        declutter(map);
       }).catch(function () { loaded = false; });
     });
-    layer.on("remove", function () { if (choropleth) key.remove(); });
+    layer.on("remove", function () {
+      labels.remove();
+      var legendBox = document.getElementById("map-legend");
+      if (legendBox) legendBox.hidden = true;
+    });
     return layer;
   }
 
@@ -192,10 +232,16 @@
     setup: function (map, options) {
       settings = options;
       map.attributionControl.setPrefix("Leaflet");
+      if (options.sources) map.attributionControl.addAttribution(options.sources);
+      map.createPane("sesimBase").style.zIndex = 250; // over the deployer's tiles, under the areas
       map.createPane("sesimAreas").style.zIndex = 350; // under markers and clusters
+      map.on("zoomend", function () { declutter(map); });
+      baseLayer(map).addTo(map);
+      Array.prototype.forEach.call(document.querySelectorAll(".map-js-only"), function (node) {
+        node.hidden = false;
+      });
     },
     points: function (map) { return pointsLayer(map); },
-    choropleth: function (map) { return areasLayer(map, true); },
-    outlines: function (map) { return areasLayer(map, false); }
+    choropleth: function (map) { return areasLayer(map); }
   };
 }());
