@@ -95,8 +95,8 @@ def test_a_report_sent_during_an_outage_is_spooled_then_stored_once(app, outage,
     assert count_reports(app) == 1 and spool_files(app) == []
 
     healthy = english(app)
-    status = healthy.post("/case", data={"code": code, "csrf_token": csrf_token(healthy, "/case")})
-    assert status.status_code == 200
+    opened = healthy.post("/case", data={"code": code, "csrf_token": csrf_token(healthy, "/case")})
+    assert opened.status_code == 303 and opened.headers["Location"] == "/case"  # her code works
 
 
 def test_the_worker_replays_the_spool(app, outage, valid):
