@@ -56,6 +56,8 @@ DEFAULTS: dict = {
     "SESIM_REPLY_DAYS": 3,  # "you may hear back within N days" after a report (0: not said)
     "SESIM_SUPPORT_TEXT": "",  # support contacts, one per line (or {language: text}), until /resources
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
+    "SESIM_SPOOL_DIR": "",  # empty: <instance>/spool (what arrived while the database was down)
+    "SESIM_SPOOL_INTERVAL": 60,  # seconds between replays of the spool (sesim worker)
     "SESIM_DEV": False,
     "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
     "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens

@@ -40,6 +40,7 @@ def check(live: bool = False) -> list[Finding]:
     found += _plugins()
     found += _plugin_checks(live)
     found += _file_modes()
+    found += _spool()
     return found or [Finding("ok", "nothing to report")]
 
 
@@ -84,6 +85,17 @@ def _database() -> list[Finding]:
     if current != heads:
         return [Finding("error", "database is not at the latest migration: run `sesim db upgrade`")]
     return [Finding("ok", "database reachable and migrated")]
+
+
+def _spool() -> list[Finding]:
+    """Items waiting in the spool mean the database failed: they are stored by ``sesim worker``."""
+    from core.spool import pending
+
+    waiting = len(pending())
+    if waiting:
+        return [Finding("warning", f"{waiting} item(s) wait in the spool: the database was "
+                                   "unavailable; run `sesim worker` or `sesim spool replay`")]
+    return []
 
 
 def _plugins() -> list[Finding]:
