@@ -102,7 +102,7 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
             raise
         return existing, False
 
-    health.received(message.channel, (message.data or {}).get("gateway", ""))
+    health.received(message.channel, health.gateway_of(message.data))
     annotate(message)
     after_store(message)
     return message, True
