@@ -39,6 +39,7 @@ ACTIONS = {
     "report.categorised": _l("added a category"),
     "message.spam": _l("marked a message as spam"), "message.ignored": _l("ignored a message"),
     "message.new": _l("put a message back to new"),
+    "message.categorised": _l("suggested a category for a message"),
     "claim.taken": _l("claimed"), "claim.released": _l("released a claim"), "claim.assigned": _l("assigned"),
     "category.created": _l("created a category"), "category.edited": _l("edited a category"),
     "attachment.opened": _l("opened a photo or file"),
