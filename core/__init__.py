@@ -13,7 +13,7 @@ __all__ = ["create_app", "hookimpl"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from core import admin, api, auth, cli, errors, i18n, public, security, stats, themes
+    from core import admin, api, auth, caching, cli, errors, i18n, public, security, stats, themes
     from core import config as settings
     from core.extensions import db, limiter, migrate
     from core.plugins import PluginHost
@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
                 app.config[key] = False
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/sesim.db"
+    from core.filemodes import private_database
+
+    private_database(app.config["SQLALCHEMY_DATABASE_URI"])
     app.extensions["sesim_fernet"] = Fernet(app.config["SESIM_ENCRYPTION_KEY"])
     install_log_filters()
     if app.config["SESIM_TRUSTED_PROXIES"]:
@@ -72,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         plugins.call("sesim_register_blueprints", app=app)
     security.init_app(app, plugins)
+    caching.init_app(app)
     errors.init_app(app)
     cli.init_app(app, plugins)
     return app

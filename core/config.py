@@ -54,6 +54,8 @@ DEFAULTS: dict = {
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_DEV": False,
+    "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
+    "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens
     "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)
     "SQLALCHEMY_DATABASE_URI": "",
     # hide_parameters: a failed INSERT must not write a report's story or exact point to the log.

@@ -39,6 +39,7 @@ def check(live: bool = False) -> list[Finding]:
         found.append(Finding("error", f"SESIM_PUBLIC_URL {url} is not https"))
     found += _plugins()
     found += _plugin_checks(live)
+    found += _file_modes()
     return found or [Finding("ok", "nothing to report")]
 
 
@@ -49,6 +50,22 @@ def _secrets(path: Path) -> list[Finding]:
     if mode & 0o077:
         return [Finding("error", f"{path} is readable by others (mode {mode:o}); chmod 600 it")]
     return [Finding("ok", f"secrets in {path}; back this file up")]
+
+
+def _file_modes() -> list[Finding]:
+    """The instance folder, database, uploads, spool and queue: readable by the service user only."""
+    from core import filemodes
+    from core.media import uploads_dir
+
+    config, instance = current_app.config, Path(current_app.instance_path)
+    database = filemodes.sqlite_path(config["SQLALCHEMY_DATABASE_URI"])
+    paths = {"instance folder": instance, "database": database,
+             "uploads": Path(config.get("SESIM_UPLOADS_DIR") or uploads_dir()),
+             "spool": Path(config.get("SESIM_SPOOL_DIR") or instance / "spool"),
+             "job queue": instance / "queue.db"}
+    for suffix in filemodes.SQLITE_COMPANIONS if database else ():
+        paths[f"database {suffix[1:]}"] = database.with_name(database.name + suffix)
+    return [Finding(level, text) for level, text in filemodes.check(paths)]
 
 
 def _database() -> list[Finding]:

@@ -35,11 +35,14 @@ def current_language() -> str:
 
 
 def select_locale() -> str:
+    from core.caching import language_negotiated
+
     offered = languages()
     asked = request.args.get("lang")
     if asked in offered:
         session["lang"] = asked
         return asked
+    language_negotiated()  # the answer depends on the session and the browser: say so
     if session.get("lang") in offered:
         return session["lang"]
     return request.accept_languages.best_match(offered) or current_app.config[

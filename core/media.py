@@ -12,6 +12,7 @@ from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.extensions import db
+from core.filemodes import private_dir, write_private
 from core.models import Attachment
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before memory runs out
@@ -30,8 +31,7 @@ class TooLarge(ValueError):
 def uploads_dir() -> Path:
     configured = current_app.config.get("SESIM_UPLOADS_DIR")
     path = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
@@ -84,7 +84,7 @@ def store_upload(payload: bytes, *, filename: str = "", content_type: str = "",
         kind, stored, content_type, name = "photo", cleaned, "image/jpeg", name + ".jpg"
     else:
         kind, stored, content_type = "file", payload, content_type or "application/octet-stream"
-    (uploads_dir() / name).write_bytes(stored)
+    write_private(uploads_dir() / name, stored)
     attachment = Attachment(
         kind=kind, stored_name=name, content_type=content_type[:100], size=len(stored),
         width=width, height=height, report=report, message=message,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from core.filemodes import private_dir
+
 SECRETS_FILE = "secrets.json"
 
 
@@ -29,7 +31,7 @@ def load_or_create(instance_path: str | os.PathLike) -> dict:
     fresh = _generate()
     missing = {key: value for key, value in fresh.items() if key not in existing}
     if missing:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         merged = {**existing, **missing}
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:

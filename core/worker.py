@@ -34,10 +34,12 @@ def make_huey(app):
     """The Huey instance for ``SESIM_QUEUE_URL`` (no task registered yet)."""
     from huey import RedisHuey, SqliteHuey  # here, so the web processes never load the queue
 
+    from core.filemodes import touch_private
+
     url = app.config.get("SESIM_QUEUE_URL") or ""
     name = app.config.get("SESIM_QUEUE_NAME") or "sesim"
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        touch_private(Path(app.instance_path) / "queue.db")  # job arguments stay private too
         return SqliteHuey(name, filename=str(Path(app.instance_path) / "queue.db"), results=False)
     if url.startswith("sqlite:///"):
         return SqliteHuey(name, filename=url[len("sqlite:///"):], results=False)

@@ -29,6 +29,10 @@ def _idle_limit() -> int:
     return int(current_app.config.get("SESIM_ADMIN_IDLE_MINUTES", 60)) * 60
 
 
+def _absolute_limit() -> int:
+    return int(current_app.config.get("SESIM_ADMIN_SESSION_HOURS", 12)) * 3600
+
+
 @bp.before_request
 def require_staff():
     if request.endpoint in OPEN_ENDPOINTS:
@@ -36,8 +40,9 @@ def require_staff():
     if not current_user.is_authenticated:
         return redirect(url_for("admin.login", next=_next_target()))
     now = time.time()
-    seen = session.get("admin_seen")
-    if seen is None or now - seen > _idle_limit():
+    seen, started = session.get("admin_seen"), session.get("admin_started")
+    if seen is None or now - seen > _idle_limit() or started is None \
+            or now - started > _absolute_limit():
         from core.admin.audit import record
         from core.extensions import db
 
@@ -45,6 +50,7 @@ def require_staff():
         db.session.commit()
         logout_user()
         session.pop("admin_seen", None)
+        session.pop("admin_started", None)
         flash(_("Your session expired. Please log in again."), "error")
         return redirect(url_for("admin.login", next=_next_target()))
     session["admin_seen"] = now

@@ -37,7 +37,7 @@ def _safe_next(target: str | None) -> str:
 def _start_session(user) -> None:
     session.clear()  # a fresh session: nothing from before the login survives
     login_user(user, remember=False, fresh=True)
-    session["admin_seen"] = time.time()
+    session["admin_seen"] = session["admin_started"] = time.time()
     if user.language:
         session["lang"] = user.language
 
@@ -74,7 +74,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @roles(*STAFF)
 def logout():
-    record("logout", current_user._get_current_object())
+    user = current_user._get_current_object()
+    user.end_sessions()  # every copy of this session's cookie (and other devices) ends now
+    record("logout", user)
     db.session.commit()
     logout_user()
     session.clear()

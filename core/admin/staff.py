@@ -20,7 +20,7 @@ from core.passwords import hash_password
 from core.urls import absolute_url
 
 USER_ACTIONS = ("role", "disable", "enable", "require_totp", "drop_totp_requirement", "reset_totp",
-                "invite", "unlock")
+                "invite", "unlock", "sign_out")
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -71,6 +71,9 @@ def user_action(user_id):
         user.role = role
     elif action in ("disable", "enable"):
         user.active = action == "enable"
+        user.end_sessions()  # enabling again never brings an old session back
+    elif action == "sign_out":
+        user.end_sessions()  # every session of the account, on every device, ends now
     elif action in ("require_totp", "drop_totp_requirement"):
         user.totp_required = action == "require_totp"
     elif action == "reset_totp":
@@ -87,7 +90,7 @@ def user_action(user_id):
         return render_template("admin/users.html", form=UserCreateForm(formdata=None),
                                users=User.query.order_by(User.email).all(), roles=ROLES,
                                invite_link=invite_link)
-    flash(_("Saved."), "info")
+    flash(_("Every session of this account has ended.") if action == "sign_out" else _("Saved."), "info")
     return redirect(url_for("admin.users"))
 
 

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     locked_until = db.Column(db.DateTime)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
+    # Raised to end every session of this account at once (see ``session_fingerprint``).
+    session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:
@@ -36,9 +38,15 @@ class User(UserMixin, db.Model):
 
     @property
     def session_fingerprint(self) -> str:
-        """Changes with the password or the second factor, ending every session made before."""
-        material = f"{self.password_hash}|{self.totp_secret or ''}".encode()
+        """Changes with the password, the second factor or the session generation (logging out,
+        disabling, "sign out everywhere"), ending every session (and every copy of its cookie)
+        made before: ``core.auth.load_user`` checks it on each request."""
+        material = f"{self.password_hash}|{self.totp_secret or ''}|{self.session_generation}".encode()
         return hashlib.sha256(material).hexdigest()[:16]
+
+    def end_sessions(self) -> None:
+        """Every session of this account ends on its next request, wherever its cookie is."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_fingerprint}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from core import casecodes, gazetteer
 from core.config import split_list
@@ -73,7 +74,10 @@ def too_many(error):
     """Over the limit while sending a report: keep what she typed on the form and say why."""
     if request.endpoint != "public.report":
         return handle_http(error)
-    form = ReportForm()
+    try:
+        form = ReportForm()  # reads the body, which may itself be over the size limit
+    except RequestEntityTooLarge as too_large:
+        return handle_http(too_large)
     message = _("Too many reports were sent from this connection in the last hour. What you typed "
                 "is kept below: please try again later.")
     return render_template("public/report_form.html", form=form, limit_message=message), 429

@@ -4,11 +4,11 @@ of Messenger messages and page feed changes."""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
+from core import jsonbody
 from core.extensions import csrf
 from core.intake import receive
 from plugins.facebook.events import from_webhook
@@ -50,8 +50,8 @@ def deliver():
         log.warning("facebook webhook rejected: missing or wrong signature")
         abort(403)
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        payload = jsonbody.loads(body)  # validly signed but absurdly nested: a 400, not a 500
+    except ValueError:  # UnicodeDecodeError is one too
         abort(400)
     if not isinstance(payload, dict) or not isinstance(payload.get("entry", []), list):
         abort(400)
