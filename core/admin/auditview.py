@@ -72,7 +72,7 @@ FIELDS = {
 }
 LANGUAGES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
 REPORT_STATUS = {"pending": _l("pending"), "published": _l("published"), "rejected": _l("rejected"),
-                 "archived": _l("archived")}
+                 "archived": _l("archived"), "withdrawn": _l("withdrawn by her")}
 MAX_TEXT = 300
 
 

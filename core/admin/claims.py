@@ -44,6 +44,8 @@ def holder(row) -> Holder | None:
 
 
 def _check_claimable(row) -> None:
+    if row.status == "withdrawn":
+        raise ClaimError(_("She withdrew this; there is nothing left to work on."))
     if isinstance(row, Message):
         if row.direction != "in":
             raise ClaimError(_("Only received messages can be claimed."))
