@@ -64,7 +64,7 @@ FIELDS = {
     "wants_legal_help": _l("wants legal help"), "categories": _l("categories"),
     "status": _l("state"), "verified": _l("verified"), "verification_note": _l("how it was verified"),
     "location_precision": _l("public location"), "public_story": _l("public story"),
-    "lawyer_id": _l("lawyer"), "holder": _l("held by"), "role": _l("role"), "active": _l("active"),
+    "lawyer_id": _l("lawyer"), "holder_id": _l("held by"), "role": _l("role"), "active": _l("active"),
     "totp_required": _l("second factor required"), "totp": _l("second factor set up"),
     "email": _l("e-mail"), "invited": _l("invited"), "messages": _l("messages"),
     "channel": _l("channel"), "message_id": _l("message"), "kind": _l("kind"), "name": _l("name"),
@@ -169,7 +169,7 @@ def text(key: str, value, present: bool = True) -> str:
         return str(label(ROLE_LABELS, value))
     if key == "channel":
         return str(label(CHANNEL_LABELS, value))
-    if key == "lawyer_id":
+    if key in ("lawyer_id", "holder_id"):
         user = db.session.get(User, value) if isinstance(value, int) else None
         return user.email if user else str(value)
     if key == "occurred_at" and isinstance(value, str):
