@@ -13,7 +13,20 @@ __all__ = ["create_app", "hookimpl"]
 
 
 def create_app(config: dict | None = None) -> Flask:
-    from core import admin, api, auth, caching, cli, errors, i18n, public, security, stats, themes
+    from core import (
+        admin,
+        api,
+        auth,
+        caching,
+        cli,
+        errors,
+        i18n,
+        legal_hooks,
+        public,
+        security,
+        stats,
+        themes,
+    )
     from core import config as settings
     from core.extensions import db, limiter, migrate
     from core.plugins import PluginHost
@@ -71,6 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     public.init_app(app)
     admin.init_app(app)
     stats.init_app(app)
+    plugins.manager.register(legal_hooks, name="core.legal")
     api.init_app(app)
     with app.app_context():
         plugins.call("sesim_register_blueprints", app=app)

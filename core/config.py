@@ -11,6 +11,7 @@ import runpy
 import tomllib
 from pathlib import Path
 
+from core.mail import DEFAULTS as MAIL_DEFAULTS
 from core.profiles import PROFILES
 
 BUILTIN_PLUGINS = ("sms", "email", "twitter", "facebook", "map", "stories", "export")
@@ -57,6 +58,7 @@ DEFAULTS: dict = {
     "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
     "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens
     "SESIM_TRUSTED_PROXIES": 0,  # reverse proxies in front (for https and the rate-limit key)
+    **MAIL_DEFAULTS,  # staff e-mail (core/mail.py)
     "SQLALCHEMY_DATABASE_URI": "",
     # hide_parameters: a failed INSERT must not write a report's story or exact point to the log.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},

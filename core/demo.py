@@ -100,6 +100,9 @@ def load_demo(force: bool = False) -> int:
         count += 1
     db.session.commit()
     _inbox(INBOX_RURAL if rural and baku is None else INBOX_BAKU, now)
+    from core.demo_support import load_support_demo
+
+    load_support_demo()
     ChannelCursor.put(*MARKER, now.isoformat())
     return count
 

@@ -77,6 +77,9 @@ def _withdraw_report(report: Report) -> None:
     _scrub_audit("reports", report.id)
     record("report.withdrawn", report, before={"status": before}, after={"status": "withdrawn"},
            user=None)
+    from core import legal
+
+    legal.withdrawn(report)  # an open legal case closes with the outcome "she withdrew"
     db.session.commit()
     if was_public:
         call_hook("sesim_report_unpublished", report=report, reason="withdrawn")

@@ -1,7 +1,8 @@
 """``sesim worker``: the background jobs, scheduled by Huey.
 
 Polled channels are fetched every ``SESIM_FETCH_INTERVAL`` seconds, outbound replies that are still
-queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, and every plugin's
+queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, staff e-mail notifications
+go out every minute, and every plugin's
 ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app context; an error
 is logged and the worker goes on. Huey looks at its schedule once a minute, so intervals are
 rounded to whole minutes (at least one).
@@ -68,6 +69,7 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
         ("fetch", int(app.config["SESIM_FETCH_INTERVAL"]), fetch_polled),
         ("retry-outbound", int(app.config["SESIM_RETRY_INTERVAL"]), retry_outbound),
         ("channel-check", int(app.config.get("SESIM_CHANNEL_CHECK_INTERVAL", 900)), check_channels),
+        ("staff-mail", 60, staff_mail),
     ]
     with app.app_context():
         for declared in call_hook("sesim_periodic_jobs"):
@@ -150,6 +152,13 @@ def retry_outbound() -> None:
         db.session.commit()
         if deliver(message):
             log.info("message %s delivered on retry %d", message.id, attempts + 1)
+
+
+def staff_mail() -> None:
+    """Staff notifications ("something is waiting") through ``core.mail``; see core/notify.py."""
+    from core import notify
+
+    notify.run()
 
 
 @click.command("worker")

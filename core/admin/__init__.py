@@ -92,9 +92,11 @@ def init_app(app) -> None:
         files,
         inbox,
         labels,
+        legal,
         reports,
         savedviews,
         staff,
+        support,
     )
 
     labels.init_app(app)

@@ -124,6 +124,21 @@ def account():
     return render_template("admin/account.html", form=form), status
 
 
+@bp.route("/account/notifications", methods=["POST"])
+@roles(*STAFF)
+def account_notifications():
+    """E-mails that say something is waiting (new legal-help request, a case for you, her answer)."""
+    user = current_user._get_current_object()
+    wanted = request.form.get("notify_by_email") == "yes"
+    if wanted != user.notify_by_email:
+        record("user.notifications", user, before={"notify_by_email": user.notify_by_email},
+               after={"notify_by_email": wanted})
+        user.notify_by_email = wanted
+        db.session.commit()
+    flash(_("E-mail notifications are on.") if wanted else _("E-mail notifications are off."), "info")
+    return redirect(url_for("admin.account"))
+
+
 @bp.route("/account/totp", methods=["GET", "POST"])
 @roles(*STAFF)
 def totp_setup():

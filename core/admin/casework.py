@@ -1,5 +1,5 @@
 """One report: read it, edit it (keeping the original), verify, blur, redact, publish or reject;
-assign a lawyer, add notes, reveal the contact for a stated reason, reply through her channel."""
+assign a lawyer (core.legal), add notes, reveal the contact for a stated reason, reply through her channel."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import conversation
+from core import conversation, legal
 from core.admin import bp
 from core.admin.access import EDITORS, STAFF, report_or_refuse, roles
 from core.admin.audit import record
@@ -67,7 +67,7 @@ def moderation_form(report, formdata=None) -> ModerationForm:
     return form
 
 
-def render_report(report, status=200, edit_form=None, moderation=None, contact=None):
+def render_report(report, status=200, edit_form=None, moderation=None, contact=None, legal_form=None):
     source = source_message(report)
     history = AuditLog.query.filter_by(target_type="reports", target_id=report.id) \
         .order_by(AuditLog.id.desc()).limit(50).all()
@@ -80,6 +80,8 @@ def render_report(report, status=200, edit_form=None, moderation=None, contact=N
         thread=Message.query.filter_by(report_id=report.id)
         .order_by(Message.received_at, Message.id).all(),
         reply_channel=reply_channel(report), is_answer=conversation.is_answer,
+        legal_form=legal_form, legal_states=legal.STATE_LABELS,
+        outcome_labels=legal.OUTCOME_LABELS, legal_help=legal.enabled(),
     ), status
 
 
@@ -124,6 +126,7 @@ def report_edit(report_id):
         flash(str(exc), "error")
         return render_report(report, 400, edit_form=form)
     if changed:
+        legal.open_if_requested(report)
         db.session.commit()
         flash(_("Report saved. The earlier text is kept in its history."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
@@ -206,11 +209,7 @@ def report_assign(report_id):
     if raw and (lawyer is None or lawyer.role != "lawyer" or not lawyer.active):
         flash(_("Choose an active lawyer."), "error")
         return render_report(report, 400)
-    before = report.assigned_lawyer_id
-    report.assigned_lawyer_id = lawyer.id if lawyer else None
-    if before != report.assigned_lawyer_id:
-        record("report.lawyer_assigned", report, before={"lawyer_id": before},
-               after={"lawyer_id": report.assigned_lawyer_id})
+    if legal.assign(report, lawyer, current_user):
         db.session.commit()
         flash(_("Lawyer assignment saved."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
@@ -247,6 +246,7 @@ def report_reply(report_id):
     reply = conversation.staff_reply(report, text)
     record("report.reply_sent", report, after={"message_id": reply.id, "channel": reply.channel,
                                                  "status": reply.status})
+    legal.answered(report)
     db.session.commit()
     if reply.channel == "web":
         flash(_("Reply saved. She reads it when she opens her case with her code."), "info")

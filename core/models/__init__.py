@@ -1,26 +1,33 @@
-"""The core's data: reports, categories, inbound/outbound messages, staff users, audit log."""
+"""The core's data: reports, categories, inbound/outbound messages, staff users, audit log,
+legal cases and staff notifications, the support directory and awareness pages."""
 
 from core.models.audit import AuditLog
 from core.models.category import Category, report_categories
 from core.models.channel import ChannelCursor
+from core.models.legal import LegalCase, StaffNotification
 from core.models.media import Attachment
 from core.models.message import Message
 from core.models.moderation import ChannelHealth, SavedView
 from core.models.report import Report
 from core.models.revision import ReportNote, ReportRevision
+from core.models.support import AwarenessPage, SupportResource
 from core.models.user import User
 
 __all__ = [
     "Attachment",
     "AuditLog",
+    "AwarenessPage",
     "Category",
     "ChannelCursor",
     "ChannelHealth",
+    "LegalCase",
     "Message",
     "Report",
     "ReportNote",
     "ReportRevision",
     "SavedView",
+    "StaffNotification",
+    "SupportResource",
     "User",
     "report_categories",
 ]

@@ -65,6 +65,8 @@ class Report(Claimable, db.Model):
         "ReportRevision", back_populates="report", order_by="ReportRevision.id",
         cascade="all, delete-orphan", passive_deletes=True,
     )
+    legal_case = db.relationship("LegalCase", back_populates="report", uselist=False,
+                                 cascade="all, delete-orphan", passive_deletes=True)
     notes = db.relationship(
         "ReportNote", back_populates="report", order_by="ReportNote.id",
         cascade="all, delete-orphan", passive_deletes=True,

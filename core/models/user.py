@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     last_login_at = db.Column(db.DateTime)
     # Raised to end every session of this account at once (see ``session_fingerprint``).
     session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    # E-mails saying "something is waiting" (never what): on unless she turns them off.
+    notify_by_email = db.Column(db.Boolean, nullable=False, default=True, server_default=db.true())
 
     @property
     def is_active(self) -> bool:

@@ -1,13 +1,18 @@
-"""The public side: home, the anonymous report form, case follow-up, one published report."""
+"""The public side: home, the anonymous report form, case follow-up, one published report,
+the support directory and awareness pages."""
 
 from core.public.views import bp
 
 
 def init_app(app) -> None:
     from core.extensions import csrf
-    from core.public import case  # noqa: F401  (adds the /case views to ``bp``)
+    from core.public import (
+        case,  # noqa: F401  (adds the /case views to ``bp``)
+        support,
+    )
 
     app.register_blueprint(bp)
+    support.init_app(app)
     app.context_processor(_template_globals)
     # These forms check their own CSRF token so a stale token is explained on the form, with
     # everything she typed kept, instead of an error page.

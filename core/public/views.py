@@ -51,7 +51,8 @@ def report():
                 form.photo.errors = [_("This picture is too large.")]
             else:
                 # Post/redirect/get: reloading the thank-you page cannot file the report twice.
-                session["report_done"] = encrypt(f"{code}|{int(created.wants_legal_help)}")
+                session["report_done"] = encrypt(
+                    f"{code}|{int(created.wants_legal_help)}|{created.region_id or ''}")
                 return redirect(url_for("public.report_done"), code=303)
         status = 400
     else:
@@ -64,9 +65,10 @@ def report_done():
     """The case code, shown once: it leaves the (encrypted) session as it is shown."""
     sealed = session.pop("report_done", None)
     if not sealed:
-        return render_template("public/report_done.html", code=None)
-    code, legal_help = decrypt(sealed).split("|")
-    return render_template("public/report_done.html", code=code, legal_help=legal_help == "1")
+        return render_template("public/report_done.html", code=None, support_region=None)
+    code, legal_help, region = (decrypt(sealed).split("|") + [""])[:3]
+    return render_template("public/report_done.html", code=code, legal_help=legal_help == "1",
+                           support_region=region or None)
 
 
 @bp.errorhandler(429)

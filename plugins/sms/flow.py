@@ -12,6 +12,7 @@ from core.crypto import keyed_hash
 from core.extensions import db
 from core.intake import Inbound, queue_reply, receive
 from core.models import Message
+from core.resources import sms_lines
 from plugins.sms import replies
 from plugins.sms.settings import setting
 
@@ -80,6 +81,9 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None) -> Me
         if not setting("HELP_REPLY"):
             return None
         text = replies.help_text(message.language, case_codes=auto)
+        support = sms_lines(None, message.language or "az")  # her region is unknown here
+        if support:
+            text = f"{text}\n{support}"
         return queue_reply(message, text, gateway=reply_gateway, kind="help", **via)
     if not auto or is_answer(message):
         return None  # an answer on her case (sent with her code) needs no new code
