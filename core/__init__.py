@@ -72,6 +72,9 @@ def create_app(config: dict | None = None) -> Flask:
             settings.apply_defaults(app.config, defaults)
 
     db.init_app(app)
+    from core import sqlite
+
+    sqlite.init_app(app, db)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     from core.extensions import csrf
 

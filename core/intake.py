@@ -2,7 +2,8 @@
 
 ``receive`` commits the message before any plugin sees it, recognises a repeated delivery by
 ``(channel, external_id)`` and returns the stored row instead of a duplicate. A plugin that raises
-afterwards cannot lose the message: it is already in the database.
+afterwards cannot lose the message: it is already in the database. Everything after the store is
+recorded in one more commit (two per message: SQLite's commits cost a disk flush each).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import casecodes, conversation, health
 from core.crypto import keyed_hash
@@ -59,14 +62,6 @@ def _find(channel: str, external_id: str) -> Message | None:
 def receive(inbound: Inbound) -> tuple[Message, bool]:
     """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat."""
     external_id = clean(str(inbound.external_id))[:255]
-    existing = _find(inbound.channel, external_id)
-    if existing is not None:
-        if not (existing.data or {}).get("processed"):
-            # Stored, but the process died before the follow-up ran: run it now.
-            annotate(existing)
-            after_store(existing)
-        return existing, False
-
     text = clean(inbound.text or "")
     data = clean_data(dict(inbound.data))
     case, text = _case_of(inbound, text)
@@ -84,28 +79,42 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
         language=inbound.language,
         received_at=inbound.received_at or utcnow(),
         data=data,
+        status="new",
     )
     if case is not None:
         conversation.link_answer(message, case)
     db.session.add(message)
     try:
-        db.session.flush()
+        db.session.flush()  # a repeat fails here, on the unique key, before any photo is handled
         _store_attachments(message, inbound.attachments)
         for attachment in message.attachments:  # an answer's photo shows on her report
             attachment.report_id = message.report_id
-        db.session.commit()
+        _commit(message)
     except IntegrityError:
-        # Two deliveries raced; the other one won and is the stored copy.
+        # A repeated delivery (most new messages are new, so no look-up before the insert).
         db.session.rollback()
         existing = _find(inbound.channel, external_id)
         if existing is None:
             raise
+        if not (existing.data or {}).get("processed"):
+            # Stored, but the process died before the follow-up ran: run it now.
+            follow_up(existing)
         return existing, False
 
     health.received(message.channel, (message.data or {}).get("gateway", ""))
-    annotate(message)
-    after_store(message)
+    follow_up(message)
     return message, True
+
+
+def _commit(message: Message) -> None:
+    """Commit, keeping ``message``'s column values loaded: nobody else changed them in between, and
+    reading them back would cost a query per commit."""
+    state = inspect(message)
+    kept = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+            if attr.key in state.dict}
+    db.session.commit()
+    for key, value in kept.items():
+        set_committed_value(message, key, value)
 
 
 def _case_of(inbound: Inbound, text: str):
@@ -137,7 +146,34 @@ def _store_attachments(message: Message, attachments) -> None:
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start
 
 
-def annotate(message: Message) -> None:
+def follow_up(message: Message) -> None:
+    """Suggestions, the spam verdict and ``sesim_message_received`` for a stored message, recorded
+    with ``data["processed"]`` in one commit. Failures are logged; the message stays stored."""
+    found = _suggestions(message)
+    spam = _is_spam(message)
+
+    def record() -> dict:
+        data = dict(message.data or {})
+        if found is not None:
+            data["suggestions"] = found
+            message.language = message.language or found["language"]
+        if spam:
+            message.status = "spam"
+        return data
+
+    message.data = record()  # the plugins see them; a plugin's failed write rolls them back
+    if message.status != "spam":
+        call_hook("sesim_message_received", message=message)
+    try:
+        message.data = {**record(), "processed": True}
+        conversation.mark_thread_answer(message)  # an e-mail a plugin threaded onto a report
+        _commit(message)
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record the follow-up of message %s", message.id)
+
+
+def _suggestions(message: Message) -> dict | None:
     """Language, place and category hints for moderators (``data["suggestions"]``), worked out only
     once the message is safely stored, for every channel alike; never published by themselves."""
     from flask import current_app
@@ -146,35 +182,21 @@ def annotate(message: Message) -> None:
 
     text = f"{message.subject or ''}\n{message.text or ''}".strip()
     if not text or "suggestions" in (message.data or {}):  # a channel may bring its own hints
-        return
+        return None
     try:
-        found = detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
-        message.data = {**(message.data or {}), "suggestions": found}
-        message.language = message.language or found["language"]
-        db.session.commit()
+        return detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
     except Exception:
-        db.session.rollback()
         log.exception("text analysis failed for message %s", message.id)
+        return None
 
 
-def after_store(message: Message) -> None:
-    """Spam verdict and ``sesim_message_received``; failures are logged, the message stays."""
+def _is_spam(message: Message) -> bool:
     try:
-        if first_result("sesim_spam_verdict", message=message) is True:
-            message.status = "spam"
-            db.session.commit()
+        return first_result("sesim_spam_verdict", message=message) is True
     except Exception:
         db.session.rollback()
         log.exception("spam check failed for message %s", message.id)
-    if message.status != "spam":
-        call_hook("sesim_message_received", message=message)
-    try:
-        conversation.mark_thread_answer(message)
-        message.data = {**(message.data or {}), "processed": True}
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("could not mark message %s as processed", message.id)
+        return False
 
 
 def queue_reply(original: Message, text: str, **data) -> Message:
