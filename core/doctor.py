@@ -41,6 +41,7 @@ def check(live: bool = False) -> list[Finding]:
     found += _plugins()
     found += _plugin_checks(live)
     found += _file_modes()
+    found += _spool()
     return found or [Finding("ok", "nothing to report")]
 
 
@@ -98,6 +99,17 @@ def _staff_mail() -> list[Finding]:
         problems.append(Finding("warning", "SESIM_MAIL_SMTP_HOST is not set: lawyers get no e-mail "
                                            "about new legal-help requests or her answers"))
     return problems
+
+
+def _spool() -> list[Finding]:
+    """Items waiting in the spool mean the database failed: they are stored by ``sesim worker``."""
+    from core.spool import pending
+
+    waiting = len(pending())
+    if waiting:
+        return [Finding("warning", f"{waiting} item(s) wait in the spool: the database was "
+                                   "unavailable; run `sesim worker` or `sesim spool replay`")]
+    return []
 
 
 def _plugins() -> list[Finding]:
