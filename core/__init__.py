@@ -72,7 +72,14 @@ def create_app(config: dict | None = None) -> Flask:
             settings.apply_defaults(app.config, defaults)
 
     db.init_app(app)
+    from core import sqlite
+
+    sqlite.init_app(app, db)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
+    from core import migrating
+
+    if migrating.configure not in migrate.configure_callbacks:
+        migrate.configure(migrating.configure)
     from core.extensions import csrf
 
     csrf.init_app(app)

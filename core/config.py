@@ -54,6 +54,8 @@ DEFAULTS: dict = {
     "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
+    "SESIM_SPOOL_DIR": "",  # empty: <instance>/spool (what arrived while the database was down)
+    "SESIM_SPOOL_INTERVAL": 60,  # seconds between replays of the spool (sesim worker)
     "SESIM_DEV": False,
     "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
     "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens

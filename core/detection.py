@@ -19,7 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from core import gazetteer
 
@@ -176,32 +179,42 @@ def _aliases() -> tuple[_Alias, ...]:
     return tuple(found.values())
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning ``limit + 1``) once it exceeds ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+@cache
+def _alias_index() -> tuple[dict[str, tuple[int, ...]], tuple[str, ...], tuple[tuple[int, ...], ...]]:
+    """``{key: alias positions}`` for exact and prefix look-ups, and the distinct keys long enough
+    to forgive a slip (with their alias positions) for rapidfuzz."""
+    by_key: dict[str, list[int]] = {}
+    for position, alias in enumerate(_aliases()):
+        by_key.setdefault(alias.key, []).append(position)
+    long_keys = tuple(key for key in by_key if len(key) >= 6)
+    return ({k: tuple(v) for k, v in by_key.items()}, long_keys,
+            tuple(tuple(by_key[k]) for k in long_keys))
 
 
-def _matches(token: str, key: str) -> int | None:
-    """How well a folded word names an alias: 0 exact, 1 with a case ending, 2 misspelt; None."""
-    if token == key:
-        return 0
-    if len(key) >= 4 and token.startswith(key) and len(token) - len(key) <= MAX_SUFFIX:
-        return 1
-    if len(key) >= 6:  # one slip of the thumb in a long name, with or without an ending
-        for cut in range(len(key) - 1, min(len(token), len(key) + MAX_SUFFIX + 1) + 1):
-            if _distance(token[:cut], key, 1) <= 1:
-                return 2
-    return None
+@lru_cache(maxsize=65536)  # words repeat across messages; each is matched once per process
+def _token_hits(token: str) -> tuple[tuple[int, ...], int] | None:
+    """Positions in ``_aliases()`` of the aliases ``token`` names best, and how well (0 exact,
+    1 with a case ending, 2 misspelt); None when it names none.
+
+    The rules, over every alias: 0 when the word is the key; 1 when a key of 4+ letters starts it
+    and at most ``MAX_SUFFIX`` letters follow; 2 when a key of 6+ letters is one edit away from
+    the word or from one of its beginnings (a slip of the thumb, with or without an ending). Exact
+    keys and prefixes are dictionary look-ups; rapidfuzz computes the edit distances over all long
+    keys at once, in C.
+    """
+    by_key, long_keys, long_positions = _alias_index()
+    if token in by_key:
+        return by_key[token], 0
+    prefixes = [token[:cut] for cut in range(max(4, len(token) - MAX_SUFFIX), len(token))]
+    found = sorted({p for prefix in prefixes for p in by_key.get(prefix, ())})
+    if found:
+        return tuple(found), 1
+    near = {position
+            for cut in range(5, len(token) + 1)
+            for _, _, index in process.extract(token[:cut], long_keys, scorer=Levenshtein.distance,
+                                               score_cutoff=1, limit=None)
+            for position in long_positions[index]}
+    return (tuple(sorted(near)), 2) if near else None
 
 
 def detect_places(text: str) -> list[str]:
@@ -215,11 +228,11 @@ def detect_places(text: str) -> list[str]:
     for index, token in enumerate(tokens):
         if len(token) < 3:
             continue
-        hits = [(score, alias) for alias in _aliases() if (score := _matches(token, alias.key)) is not None]
-        if not hits:
+        hits = _token_hits(token)
+        if hits is None:
             continue
-        best = min(score for score, _ in hits)
-        candidates = [alias for score, alias in hits if score == best]
+        aliases = _aliases()
+        candidates = [aliases[position] for position in hits[0]]
         next_is_area = index + 1 < len(tokens) and tokens[index + 1] in _AREA_WORDS
         adjective = token.endswith(("skii", "ski", "skogo", "skom"))  # Хачмазский → hacmaz-ski
         want_region = next_is_area or adjective
@@ -293,6 +306,20 @@ def _keyword_keys() -> dict[str, tuple[tuple[tuple[str, ...], bool], ...]]:
     }
 
 
+@cache
+def _keyword_index() -> tuple[dict[str, list], dict[str, list]]:
+    """The keywords by what a word must be to start them: one-word stems by the stem (looked up
+    with each beginning of a word), phrases by their exact first word; entries ``(slug, phrase,
+    whole)``."""
+    stems: dict[str, list] = {}
+    phrases: dict[str, list] = {}
+    for slug, keys in _keyword_keys().items():
+        for phrase, whole in keys:
+            table = stems if len(phrase) == 1 else phrases
+            table.setdefault(phrase[0], []).append((slug, phrase, whole))
+    return stems, phrases
+
+
 def _phrase_at(tokens: list[str], index: int, phrase: tuple[str, ...], whole_word: bool) -> bool:
     if index + len(phrase) > len(tokens):
         return False
@@ -311,11 +338,13 @@ def category_hints(text: str) -> list[str]:
     its deployment does not use.
     """
     tokens = [_ascii(w) for w in _words(text)]
+    stems, phrases = _keyword_index()
     counts: dict[str, int] = {}
-    for slug, phrases in _keyword_keys().items():
-        hits = sum(1 for i in range(len(tokens)) for p, whole in phrases if _phrase_at(tokens, i, p, whole))
-        if hits:
-            counts[slug] = hits
+    for i, token in enumerate(tokens):
+        starts = [entry for cut in range(1, len(token) + 1) for entry in stems.get(token[:cut], ())]
+        for slug, phrase, whole in starts + phrases.get(token, []):
+            if _phrase_at(tokens, i, phrase, whole):
+                counts[slug] = counts.get(slug, 0) + 1
     order = list(CATEGORY_KEYWORDS)
     return sorted(counts, key=lambda slug: (-counts[slug], order.index(slug)))
 

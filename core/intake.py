@@ -2,7 +2,13 @@
 
 ``receive`` commits the message before any plugin sees it, recognises a repeated delivery by
 ``(channel, external_id)`` and returns the stored row instead of a duplicate. A plugin that raises
-afterwards cannot lose the message: it is already in the database.
+afterwards cannot lose the message: it is already in the database. Everything after the store is
+recorded in one more commit (two per message: SQLite's commits cost a disk flush each).
+
+When the database cannot be written (down, read-only, full) the message goes to the encrypted
+local spool instead (``core.spool``) and ``receive`` raises ``Spooled``: the channel may then tell
+its gateway "received", because ``sesim worker`` stores it once the database is back. If the spool
+cannot keep it either, ``NotKept`` is raised and the channel must answer so its gateway retries.
 """
 
 from __future__ import annotations
@@ -11,9 +17,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from core import casecodes, conversation, health
+from core import casecodes, conversation, health, spool
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
@@ -46,6 +54,18 @@ class Inbound:
     case_key: str | None = None
 
 
+class Spooled(Exception):
+    """Not in the database, but durably kept in the spool: answer the gateway with success."""
+
+    def __init__(self, name: str):
+        super().__init__(f"kept in the spool as {name}")
+        self.name = name
+
+
+class NotKept(Exception):
+    """Neither the database nor the spool could keep it: the gateway must send it again."""
+
+
 def sender_hash(sender: str | None) -> str | None:
     if not sender:
         return None
@@ -57,16 +77,55 @@ def _find(channel: str, external_id: str) -> Message | None:
 
 
 def receive(inbound: Inbound) -> tuple[Message, bool]:
-    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat."""
-    external_id = clean(str(inbound.external_id))[:255]
-    existing = _find(inbound.channel, external_id)
-    if existing is not None:
-        if not (existing.data or {}).get("processed"):
-            # Stored, but the process died before the follow-up ran: run it now.
-            annotate(existing)
-            after_store(existing)
-        return existing, False
+    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat.
 
+    Raises ``Spooled`` when the database is unavailable but the spool kept the message, and
+    ``NotKept`` when neither could.
+    """
+    try:
+        return _receive(inbound)
+    except Exception as exc:
+        if not spool.is_database_down(exc):
+            raise
+        spool.forget_session()
+        try:
+            name = spool.put("inbound", f"{inbound.channel}:{inbound.external_id}",
+                             _serialise(inbound))
+        except spool.SpoolError as error:
+            raise NotKept(str(error)) from exc
+        raise Spooled(name) from exc
+
+
+def _serialise(inbound: Inbound) -> dict:
+    return {
+        "channel": inbound.channel,
+        "external_id": str(inbound.external_id),
+        "text": inbound.text,
+        "sender": inbound.sender,
+        "received_at": (inbound.received_at or utcnow()).isoformat(),
+        "subject": inbound.subject,
+        "language": inbound.language,
+        "data": {**clean_data(dict(inbound.data)), "spooled": True},
+        "attachments": [[name, kind, spool.encode_bytes(payload)]
+                        for name, kind, payload in inbound.attachments],
+        "case_key": inbound.case_key,
+    }
+
+
+def replay_inbound(payload: dict) -> None:
+    """Store a spooled message (the spool's ``inbound`` handler); a repeat is recognised."""
+    _receive(Inbound(
+        channel=payload["channel"], external_id=payload["external_id"], text=payload["text"],
+        sender=payload["sender"], received_at=datetime.fromisoformat(payload["received_at"]),
+        subject=payload["subject"], language=payload["language"], data=payload["data"],
+        attachments=[(name, kind, spool.decode_bytes(blob))
+                     for name, kind, blob in payload["attachments"]],
+        case_key=payload.get("case_key"),
+    ))
+
+
+def _receive(inbound: Inbound) -> tuple[Message, bool]:
+    external_id = clean(str(inbound.external_id))[:255]
     text = clean(inbound.text or "")
     data = clean_data(dict(inbound.data))
     case, text = _case_of(inbound, text)
@@ -84,28 +143,46 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
         language=inbound.language,
         received_at=inbound.received_at or utcnow(),
         data=data,
+        status="new",
     )
     if case is not None:
         conversation.link_answer(message, case)
     db.session.add(message)
+    stored = []
     try:
-        db.session.flush()
-        _store_attachments(message, inbound.attachments)
+        db.session.flush()  # a repeat fails here, on the unique key, before any photo is handled
+        _store_attachments(message, inbound.attachments, stored)
         for attachment in message.attachments:  # an answer's photo shows on her report
             attachment.report_id = message.report_id
-        db.session.commit()
-    except IntegrityError:
-        # Two deliveries raced; the other one won and is the stored copy.
+        _commit(message)
+    except BaseException as exc:
+        _remove_files(stored)  # no row points at them
+        if not isinstance(exc, IntegrityError):
+            raise
+        # A repeated delivery (most new messages are new, so no look-up before the insert).
         db.session.rollback()
         existing = _find(inbound.channel, external_id)
         if existing is None:
             raise
+        if not (existing.data or {}).get("processed"):
+            # Stored, but the process died before the follow-up ran: run it now.
+            follow_up(existing)
         return existing, False
 
     health.received(message.channel, health.gateway_of(message.data))
-    annotate(message)
-    after_store(message)
+    follow_up(message)
     return message, True
+
+
+def _commit(message: Message) -> None:
+    """Commit, keeping ``message``'s column values loaded: nobody else changed them in between, and
+    reading them back would cost a query per commit."""
+    state = inspect(message)
+    kept = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+            if attr.key in state.dict}
+    db.session.commit()
+    for key, value in kept.items():
+        set_committed_value(message, key, value)
 
 
 def _case_of(inbound: Inbound, text: str):
@@ -127,17 +204,53 @@ def _case_of(inbound: Inbound, text: str):
     return case, rest
 
 
-def _store_attachments(message: Message, attachments) -> None:
+def _store_attachments(message: Message, attachments, stored: list) -> None:
+    """Clean and write each file, adding it to ``stored`` as soon as it is on disk."""
     from core.media import store_upload  # media needs the app's upload folder
 
     for filename, content_type, payload in attachments:
-        store_upload(payload, filename=filename, content_type=content_type, message=message)
+        stored.append(store_upload(payload, filename=filename, content_type=content_type,
+                                   message=message))
+
+
+def _remove_files(attachments) -> None:
+    from core.media import uploads_dir
+
+    for attachment in attachments:
+        (uploads_dir() / attachment.stored_name).unlink(missing_ok=True)
 
 
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start
 
 
-def annotate(message: Message) -> None:
+def follow_up(message: Message) -> None:
+    """Suggestions, the spam verdict and ``sesim_message_received`` for a stored message, recorded
+    with ``data["processed"]`` in one commit. Failures are logged; the message stays stored."""
+    found = _suggestions(message)
+    spam = _is_spam(message)
+
+    def record() -> dict:
+        data = dict(message.data or {})
+        if found is not None:
+            data["suggestions"] = found
+            message.language = message.language or found["language"]
+        if spam:
+            message.status = "spam"
+        return data
+
+    message.data = record()  # the plugins see them; a plugin's failed write rolls them back
+    if message.status != "spam":
+        call_hook("sesim_message_received", message=message)
+    try:
+        message.data = {**record(), "processed": True}
+        conversation.mark_thread_answer(message)  # an e-mail a plugin threaded onto a report
+        _commit(message)
+    except Exception:
+        db.session.rollback()
+        log.exception("could not record the follow-up of message %s", message.id)
+
+
+def _suggestions(message: Message) -> dict | None:
     """Language, place and category hints for moderators (``data["suggestions"]``), worked out only
     once the message is safely stored, for every channel alike; never published by themselves."""
     from flask import current_app
@@ -146,35 +259,21 @@ def annotate(message: Message) -> None:
 
     text = f"{message.subject or ''}\n{message.text or ''}".strip()
     if not text or "suggestions" in (message.data or {}):  # a channel may bring its own hints
-        return
+        return None
     try:
-        found = detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
-        message.data = {**(message.data or {}), "suggestions": found}
-        message.language = message.language or found["language"]
-        db.session.commit()
+        return detection.suggestions(text[:SUGGESTION_CHARS], current_app.config["SESIM_DEFAULT_LANGUAGE"])
     except Exception:
-        db.session.rollback()
         log.exception("text analysis failed for message %s", message.id)
+        return None
 
 
-def after_store(message: Message) -> None:
-    """Spam verdict and ``sesim_message_received``; failures are logged, the message stays."""
+def _is_spam(message: Message) -> bool:
     try:
-        if first_result("sesim_spam_verdict", message=message) is True:
-            message.status = "spam"
-            db.session.commit()
+        return first_result("sesim_spam_verdict", message=message) is True
     except Exception:
         db.session.rollback()
         log.exception("spam check failed for message %s", message.id)
-    if message.status != "spam":
-        call_hook("sesim_message_received", message=message)
-    try:
-        conversation.mark_thread_answer(message)
-        message.data = {**(message.data or {}), "processed": True}
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("could not mark message %s as processed", message.id)
+        return False
 
 
 def queue_reply(original: Message, text: str, **data) -> Message:

@@ -1,5 +1,7 @@
 """The core's intake: store first, recognise repeats, then hints for moderators."""
 
+import pytest
+
 from core.intake import Inbound, receive
 from core.models import Message
 
@@ -59,3 +61,64 @@ def test_a_redelivery_runs_the_follow_up_a_crash_interrupted(app):
         assert message.data["processed"] and message.data["suggestions"]["places"]
         receive(Inbound(channel="test", external_id="c1", text="Xaçmazda izləyirlər"))
         assert seen == ["c1"]  # followed up once, not at every repeat
+
+
+def test_a_new_message_costs_two_commits_and_is_committed_before_any_plugin_runs(app):
+    """Store first (commit 1), then suggestions, spam verdict, plugins and ``processed`` in one
+    more commit: on SQLite each commit is a disk flush, the main cost of intake."""
+    from sqlalchemy import create_engine, event, text
+
+    from core import hookimpl
+    from core.extensions import db
+
+    commits, seen_by_plugin = [], []
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])  # another connection's view
+
+    class Plugin:
+        @hookimpl
+        def sesim_message_received(self, message):
+            with other.connect() as conn:
+                seen_by_plugin.append(conn.execute(
+                    text("SELECT count(*) FROM messages WHERE external_id = 'two'")).scalar())
+
+    with app.app_context():
+        app.extensions["sesim"].manager.register(Plugin(), name="probe")
+        event.listen(db.session(), "after_commit", lambda session: commits.append(1))
+        message, created = receive(Inbound(channel="test", external_id="two", sender="+994501112233",
+                                           text="Xaçmazda bir kişi izləyir"))
+        assert created and len(commits) == 2
+        assert seen_by_plugin == [1]
+        db.session.expire_all()
+        stored = db.session.get(Message, message.id)
+        assert stored.data["processed"] and stored.data["suggestions"]["places"]
+        assert stored.sender == "+994501112233"
+    other.dispose()
+
+
+def test_a_plugin_that_fails_keeps_the_suggestions_and_marks_the_message_processed(app, caplog):
+    from core import hookimpl
+    from core.extensions import db
+
+    class Plugin:
+        @hookimpl
+        def sesim_message_received(self, message):
+            raise RuntimeError("plugin exploded")
+
+    with app.app_context():
+        app.extensions["sesim"].manager.register(Plugin(), name="broken")
+        message, created = receive(Inbound(channel="test", external_id="f1", text="Xaçmazda izləyirlər"))
+        db.session.expire_all()
+        stored = db.session.get(Message, message.id)
+        assert stored.data["processed"] and stored.data["suggestions"]["places"]
+    assert "plugin exploded" in caplog.text
+
+
+def test_sqlite_runs_with_a_write_ahead_log_and_full_sync(app):
+    from core.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL has its own durability settings")
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() == 10000

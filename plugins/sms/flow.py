@@ -10,7 +10,7 @@ from core import casecodes
 from core.conversation import is_answer
 from core.crypto import keyed_hash
 from core.extensions import db
-from core.intake import Inbound, queue_reply, receive
+from core.intake import Inbound, Spooled, queue_reply, receive
 from core.models import Message
 from core.resources import sms_lines
 from plugins.sms import replies
@@ -23,9 +23,13 @@ MAX_SENDER = 64
 
 @dataclass
 class Outcome:
-    message: Message
+    message: Message | None  # None when the database was down and the SMS went to the spool
     created: bool
     reply: Message | None = None
+
+    @property
+    def spooled(self) -> bool:
+        return self.message is None
 
 
 def derived_id(*parts: str) -> str:
@@ -36,21 +40,29 @@ def derived_id(*parts: str) -> str:
 
 def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: datetime | None,
            problems: list[str], extras: dict | None = None) -> Outcome:
-    """Store the SMS (idempotently), then answer it; a failure after storing is logged, not raised."""
+    """Store the SMS (idempotently), then answer it; a failure after storing is logged, not raised.
+
+    With the database down the SMS is kept in the spool (no reply until it is stored); when the
+    spool cannot keep it either, ``core.intake.NotKept`` propagates and the gateway is asked to
+    send it again.
+    """
     text = (text or "").strip()
     data = {"gateway": gateway, **(extras or {})}
     if not text:
         problems = [*problems, "empty"]
     if problems:
         data["problems"] = sorted(set(problems))
-    message, created = receive(Inbound(
-        channel="sms",
-        external_id=f"{gateway}:{external_id}",
-        sender=sender.strip()[:MAX_SENDER],
-        text=text,
-        received_at=sent_at,
-        data=data,
-    ))
+    try:
+        message, created = receive(Inbound(
+            channel="sms",
+            external_id=f"{gateway}:{external_id}",
+            sender=sender.strip()[:MAX_SENDER],
+            text=text,
+            received_at=sent_at,
+            data=data,
+        ))
+    except Spooled:
+        return Outcome(None, True)
     outcome = Outcome(message, created)
     if created:
         try:
@@ -58,8 +70,8 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
             if found:  # the keyword's own language beats the guess from one word
                 message.language = found.language
                 message.data = {**message.data, "keyword": found.name}
-                db.session.commit()
             outcome.reply = _answer(message, gateway, found)
+            db.session.commit()  # the keyword and case code go with the reply: one commit
         except Exception:  # the message is stored; a failed reply must not fail the webhook
             db.session.rollback()
             log.exception("could not answer SMS message %s", message.id)
@@ -69,26 +81,24 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
 def _answer(message: Message, gateway: str, found: replies.Keyword | None) -> Message | None:
     if found is not None:
         message.status = "ignored"  # a keyword is not a report; moderators still see it
-        db.session.commit()
     if message.status == "spam" or not message.text or (found and found.name != "help"):
         return None  # STOP and START get no answer: silence is the safest confirmation
+    auto = bool(setting("AUTO_REPLY"))
+    if not (setting("HELP_REPLY") if found is not None else auto):
+        return None
     if replies.opted_out(message.sender_hash):
         return None
-    auto = bool(setting("AUTO_REPLY"))
     via = {"via": "twiml"} if gateway == "twilio" else {}
     reply_gateway = gateway if gateway in ("twilio", "smssync") else None
     if found is not None:
-        if not setting("HELP_REPLY"):
-            return None
         text = replies.help_text(message.language, case_codes=auto)
         support = sms_lines(None, message.language or "az")  # her region is unknown here
         if support:
             text = f"{text}\n{support}"
         return queue_reply(message, text, gateway=reply_gateway, kind="help", **via)
-    if not auto or is_answer(message):
+    if is_answer(message):
         return None  # an answer on her case (sent with her code) needs no new code
     code, code_hash = casecodes.issue()
     message.case_code_hash = code_hash
-    db.session.commit()
     text = replies.case_code_text(message.language, code)
     return queue_reply(message, text, gateway=reply_gateway, kind="case-code", **via)

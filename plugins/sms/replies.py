@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core.detection import fold
+from core.extensions import db
 from core.models import Message
 
 
@@ -51,13 +52,12 @@ def opted_out(sender_hash: str | None) -> bool:
     """True when this sender's latest STOP/START keyword was STOP."""
     if not sender_hash:
         return False
-    rows = (Message.query.filter_by(channel="sms", direction="in", sender_hash=sender_hash)
-            .order_by(Message.id.desc()).limit(500))
-    for row in rows:
-        found = (row.data or {}).get("keyword")
-        if found in ("stop", "start"):
-            return found == "stop"
-    return False
+    said = Message.data["keyword"].as_string()  # only her keyword messages: no decrypting them all
+    latest = (db.session.query(said)
+              .filter(Message.channel == "sms", Message.direction == "in",
+                      Message.sender_hash == sender_hash, said.in_(("stop", "start")))
+              .order_by(Message.id.desc()).limit(1).scalar())
+    return latest == "stop"
 
 
 def _site() -> str:
