@@ -57,10 +57,17 @@ def private_database(url: str) -> None:
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a ``sqlite:///…`` URL (None for PostgreSQL or an in-memory database)."""
-    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+    """The file of a ``sqlite:///…`` URL, also in SQLite's URI form (``sqlite:///file:/path?…&uri=true``);
+    None for PostgreSQL or an in-memory database."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return None
-    return Path(url[len("sqlite:///"):].split("?", 1)[0])
+    if str(parsed.query.get("uri", "")).lower() in ("true", "1") and database.startswith("file:"):
+        database = database[len("file:"):]
+    return Path(database)
 
 
 def too_open(path: Path) -> int | None:

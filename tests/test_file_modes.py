@@ -83,3 +83,19 @@ def test_doctor_reports_the_modes(make_app, tmp_path):
         assert f"database: {database} is readable by others (mode 644); chmod 600 it" in result.output
     assert "leak.jpg is readable by others (mode 644); chmod 600 it" in result.output
     assert f"spool: {tmp_path / 'spool'} is readable by others (mode 755); chmod 700 it" in result.output
+
+
+@pytest.mark.parametrize("url, path", [
+    ("sqlite:////srv/sesim/sesim.db", "/srv/sesim/sesim.db"),
+    ("sqlite:///file:/srv/sesim/sesim.db?mode=ro&uri=true", "/srv/sesim/sesim.db"),
+    ("sqlite:///relative.db", "relative.db"),
+    ("sqlite:///:memory:", None),
+    ("sqlite://", None),
+    ("postgresql://sesim@127.0.0.1/sesim", None),
+])
+def test_the_database_file_is_found_in_every_sqlite_url_form(url, path):
+    """A URI-form URL (read-only tests, deployers' mode=ro) names /srv/…, not a file:… folder in the
+    working directory."""
+    from core.filemodes import sqlite_path
+
+    assert sqlite_path(url) == (Path(path) if path else None)
