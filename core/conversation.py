@@ -91,7 +91,8 @@ def status(case: Case) -> str:
     report = case.report
     if report is None:
         return "received"
-    if case.closed:
+    legal = getattr(report, "legal_case", None)
+    if case.closed or (legal is not None and legal.state == "closed"):
         return "closed"
     if report.assigned_lawyer_id is not None:
         return "lawyer"

@@ -137,6 +137,16 @@ def test_a_lawyer_reads_answers_on_her_own_cases_and_the_status_says_so(app, cli
     with app.app_context():
         assert Message.query.filter_by(direction="in").one().unread is False
 
+    from core import legal
+    from core.models import User
+
+    with app.app_context():  # the lawyer closes her legal case: /case says so
+        report, user = db.session.get(Report, report_id), db.session.get(User, staff["lawyer"])
+        legal.ensure_case(report, announce=False)
+        legal.update(report, user, "closed", "advice", None, None)
+        db.session.commit()
+    assert "<dd id=\"case-status\">Closed</dd>" in client.get("/case").get_data(as_text=True)
+
 
 def test_the_case_closes_by_itself_after_the_configured_time(make_app, monkeypatch):
     import time
