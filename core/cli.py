@@ -31,6 +31,9 @@ def init_app(app, plugins) -> None:
     app.cli.add_command(doctor_command)
     app.cli.add_command(worker.worker_command)
     app.cli.add_command(spool_group)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     with app.app_context():
         plugins.call("sesim_cli_commands", cli=app.cli)
 
@@ -157,6 +160,54 @@ def spool_replay():
     click.echo(result.summary())
     if result.failed or result.database_down:
         sys.exit(1)
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what is due, change nothing.")
+@with_appcontext
+def purge_command(dry_run):
+    """Erase raw messages, contact details and conversations of reports closed longer than
+    SESIM_RETENTION_DAYS ago (audited with counts only)."""
+    from core.retention import purge
+
+    result = purge(dry_run=dry_run)
+    click.echo(("Would erase: " if dry_run else "Erased: ") + result.summary())
+
+
+@click.command("backup")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="Archive to write (mode 0600).")
+@with_appcontext
+def backup_command(output):
+    """Write one encrypted archive of the database, uploads and spool (never secrets.json)."""
+    from core.backup import BackupError, backup
+
+    try:
+        manifest = backup(output)
+    except (BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(manifest["tables"].values())
+    click.echo(f"Backup written to {output}: {rows} rows in {len(manifest['tables'])} tables, "
+               f"{manifest['files']['uploads']} uploads, {manifest['files']['spool']} spooled "
+               "items. Keep secrets.json backed up separately: without it this archive cannot "
+               "be read.")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(archive):
+    """Restore an archive from `sesim backup` into this empty instance (same secrets.json)."""
+    from core.backup import BackupError, restore
+
+    try:
+        manifest = restore(archive)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = sum(manifest["tables"].values())
+    click.echo(f"Restored {rows} rows, {manifest['files']['uploads']} uploads and "
+               f"{manifest['files']['spool']} spooled items from a backup of "
+               f"{manifest['created_at']}.")
 
 
 @click.command("doctor")

@@ -58,6 +58,9 @@ DEFAULTS: dict = {
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_SPOOL_DIR": "",  # empty: <instance>/spool (what arrived while the database was down)
     "SESIM_SPOOL_INTERVAL": 60,  # seconds between replays of the spool (sesim worker)
+    "SESIM_RETENTION_DAYS": 90,  # after a report is closed: its messages, contact, conversation go
+    "SESIM_RETENTION_UNUSED_DAYS": 180,  # spam / ignored messages never made into a report
+    "SESIM_PURGE_INTERVAL": 86400,  # seconds between retention purges (sesim worker)
     "SESIM_DEV": False,
     "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
     "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens

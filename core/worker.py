@@ -3,7 +3,8 @@
 Polled channels are fetched every ``SESIM_FETCH_INTERVAL`` seconds, outbound replies that are still
 queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, staff e-mail notifications
 go out every minute, what the spool kept while the database was down is stored every
-``SESIM_SPOOL_INTERVAL`` seconds, and every plugin's
+``SESIM_SPOOL_INTERVAL`` seconds, retention purges run every ``SESIM_PURGE_INTERVAL`` seconds, and
+every plugin's
 ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app context; an error
 is logged and the worker goes on. Huey looks at its schedule once a minute, so intervals are
 rounded to whole minutes (at least one).
@@ -72,6 +73,7 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
         ("channel-check", int(app.config.get("SESIM_CHANNEL_CHECK_INTERVAL", 900)), check_channels),
         ("staff-mail", 60, staff_mail),
         ("spool-replay", int(app.config["SESIM_SPOOL_INTERVAL"]), replay_spool),
+        ("purge", int(app.config["SESIM_PURGE_INTERVAL"]), purge),
     ]
     with app.app_context():
         for declared in call_hook("sesim_periodic_jobs"):
@@ -142,6 +144,13 @@ def replay_spool() -> None:
 
     replay_job()
     purge_expired()
+
+
+def purge() -> None:
+    """Retention: erase what is due (``core.retention``)."""
+    from core.retention import purge_job
+
+    purge_job()
 
 
 def retry_outbound() -> None:

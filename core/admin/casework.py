@@ -148,14 +148,33 @@ def report_moderate(report_id):
         db.session.rollback()
         flash(str(exc), "error")
         return render_report(report, 400, moderation=form)
-    db.session.commit()
+    db.session.commit()  # her story as edited is saved, whatever the publish step says
     tell_if_public_changed(report, changed)
+    if request.form.get("then") == "publish":
+        return _publish_saved(report)
     left = suggest(report.public_story or "")
     if left:
         flash(_("Saved. The public story still contains %(count)d details that may identify her "
                 "(phone numbers, addresses, accounts, places…).", count=len(left)), "error")
     else:
         flash(_("Saved."), "info")
+    return redirect(url_for("admin.report", report_id=report.id))
+
+
+def _publish_saved(report):
+    """Save and publish in one step: the public story just saved is the one published, never an
+    older one; a refusal says that the text was saved but not published."""
+    try:
+        published = change_status(report, "publish", current_user,
+                                  override_fields=request.form.getlist("override"),
+                                  override_reason=request.form.get("override_reason", ""))
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(_("Saved, but not published: %(reason)s", reason=str(exc)), "error")
+        return render_report(report, 400)
+    if published:
+        db.session.commit()
+        flash(_("Saved and published. Only the public fields are visible on the site."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
 
 
