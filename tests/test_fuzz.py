@@ -4,8 +4,9 @@ clear 2xx/3xx/4xx (or a clean parse), never a 500 or a traceback.
 Covered (listed in docs/security.md): SMSSync (inbound, task=send/sent/result), Twilio (signed),
 the SMS aggregator and generic SMS callbacks (form, JSON, raw bytes), the e-mail inbound webhook
 (raw MIME, JSON, form) and MIME parsing itself, the Facebook webhook (signed JSON of any shape),
-X inbound parsing (API pages of any shape through ``sesim channels fetch``), ``/report``, ``/case``
-and the filters of the map, stories, API, export and stats. Bounded so CI stays fast: examples
+X inbound parsing (API pages of any shape through ``sesim channels fetch``), ``/report``, ``/case``,
+every other public form (read from the URL map) and the filters of the map, stories, API, export
+and stats. Bounded so CI stays fast: examples
 are derandomised and few (``FUZZ_EXAMPLES`` raises the count for a long local run).
 """
 
@@ -281,3 +282,40 @@ filter_keys = st.one_of(st.sampled_from(
 @given(url=st.sampled_from(FILTERED), params=st.lists(st.tuples(filter_keys, nasty), max_size=6))
 def test_fuzz_public_filters(client, url, params):
     clear(client.get(url, query_string=[(k, v.replace("\x00", "")) for k, v in params]))
+
+
+def public_forms(app) -> list[str]:
+    """Every public address that takes a POST (new forms are fuzzed as soon as they exist)."""
+    return sorted(rule.rule for rule in app.url_map.iter_rules()
+                  if "POST" in rule.methods and not rule.arguments
+                  and not rule.rule.startswith(("/admin", "/channels")))
+
+
+def filed_case_code(client) -> str:
+    """File a real report through the form and read its case code off the thank-you page."""
+    import re
+
+    with client.application.app_context():
+        from core.models import Category
+
+        category = str(Category.query.first().id)
+    response = client.post("/report", data={
+        "title": "Followed", "story": "A man followed me home.", "occurred_on": "2026-01-10",
+        "place": "baku-nasimi", "categories": [category], "csrf_token": csrf_token(client, "/report")},
+        follow_redirects=True)
+    return re.search(r'id="case-code">([^<]+)<', response.get_data(as_text=True)).group(1)
+
+
+@fuzz
+@given(data=st.data())
+def test_fuzz_every_public_form(app, client, data):
+    """Any field on any public form, with a case opened first or not."""
+    urls = public_forms(app)
+    assert "/report" in urls and "/case" in urls
+    url = data.draw(st.sampled_from(urls))
+    if data.draw(st.booleans()):
+        code = filed_case_code(client)
+        clear(client.post("/case", data={"code": code, "csrf_token": csrf_token(client, "/case")}))
+    form = data.draw(st.dictionaries(st.one_of(field_names, st.sampled_from(
+        ["text", "confirm", "code", "title", "story", "place", "photo"])), nasty, max_size=6))
+    clear(client.post(url, data={**form, "csrf_token": csrf_token(client, "/case")}))
