@@ -3,7 +3,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 SESIM   := $(VENV)/bin/sesim
 PG_URL  ?= postgresql://postgres@127.0.0.1:5432/test
-RUN_ENV := SESIM_DEV=true
+RUN_ENV := SESIM_DEV=true SESIM_PLUGINS=map,stories,export,alerts,webhooks
 PYTEST_ARGS ?=
 
 .PHONY: run test install lint test-sqlite test-postgres chromium translations clean
