@@ -50,6 +50,7 @@ def test_lawyer_queue_and_statistics_on_a_phone(app, live_server, page_nojs):
     page_nojs.fill("[name=password]", PASSWORD)
     page_nojs.click("button[type=submit]")
     page_nojs.goto(f"{live_server}/admin/legal?view=requests&lang=en")
+    assert page_nojs.evaluate("document.documentElement.scrollWidth") <= 360
     page_nojs.click("text=Take this case")
     assert "The case is yours" in page_nojs.content()
     page_nojs.select_option("#legal-state", "closed")
@@ -58,3 +59,4 @@ def test_lawyer_queue_and_statistics_on_a_phone(app, live_server, page_nojs):
     assert "Case saved." in page_nojs.content()
     page_nojs.goto(f"{live_server}/admin/legal/stats?lang=en")
     assert "advice given" in page_nojs.content()
+    assert page_nojs.evaluate("document.documentElement.scrollWidth") <= 360
