@@ -137,6 +137,18 @@ def link_answer(message: Message, case: Case) -> None:
         message.language = message.language or case.message.language
 
 
+def adopt_answers(report: Report, messages: list[Message]) -> None:
+    """When moderators make a report from her messages, the answers she already sent on that case
+    (with her code, before the report existed) join it too, unread. The caller commits."""
+    ids = [m.id for m in messages]
+    for answer in Message.query.filter(Message.in_reply_to_id.in_(ids), Message.direction == "in",
+                                       Message.report_id.is_(None)):
+        if is_answer(answer):
+            answer.report_id, answer.status, answer.unread = report.id, "converted", True
+            for attachment in answer.attachments:
+                attachment.report_id = report.id
+
+
 def mark_thread_answer(message: Message) -> None:
     """A message a channel plugin threaded onto a report while it was received (an e-mail answer
     to our mail) is her answer too. The caller commits."""

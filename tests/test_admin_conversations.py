@@ -79,6 +79,7 @@ def test_message_added_to_an_existing_report(app, staff):
         assert "Today he followed me home." not in db.session.get(Report, report_id).story
     page = moderator.get(f"/admin/reports/{report_id}").get_data(as_text=True)
     assert "Today he followed me home." in page
+    assert f'href="/admin/messages/{first}"' in page  # the report links to her conversation
     assert "report.messages_added" in audit_actions(app)
 
     # The same message again, an unknown report, a rejected one: clear 400s, nothing changes.

@@ -101,6 +101,44 @@ def test_an_sms_with_her_code_before_any_report_follows_her_first_message(app, c
         assert second.text == "adını da yazıram, Kamran" and second.sender_hash == first.sender_hash
 
 
+def test_answers_sent_before_the_report_join_it_and_she_can_withdraw(app, client, staff):
+    sms(client, "Müdirim mənə hər gecə yazır", "m-1")
+    code = CODE.search(phone_fetches(client)[0]["message"]).group(0)
+    sms(client, f"{code} bu gün də yazdı", "m-2")
+    moderator = client_as(app, "moderator")
+    with app.app_context():
+        first = Message.query.filter_by(external_id="smssync:m-1").one()
+    report_id = report_id_from(make_report(moderator, app, [first.id]))
+    with app.app_context():
+        answer = Message.query.filter_by(external_id="smssync:m-2").one()
+        assert (answer.report_id, answer.unread, answer.status) == (report_id, True, "converted")
+    assert "bu gün də yazdı" in moderator.get("/admin/answers").get_data(as_text=True)
+
+    client.get("/case?lang=en")
+    post_form(client, "/case", {"code": code})
+    assert "bu gün də yazdı" in client.get("/case").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/case").get_data(as_text=True))
+    client.post("/case/withdraw", data={"confirm": "yes", "csrf_token": token.group(1)})
+    with app.app_context():
+        report = db.session.get(Report, report_id)
+        assert report.status == "withdrawn"
+        for message in Message.query.filter_by(report_id=report_id):
+            assert message.text == "" and message.sender is None
+
+
+def test_a_case_without_a_report_can_be_withdrawn(app, client):
+    sms(client, "Qonşum məni hədələyir", "m-1")
+    code = CODE.search(phone_fetches(client)[0]["message"]).group(0)
+    client.get("/case?lang=en")
+    post_form(client, "/case", {"code": code})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/case").get_data(as_text=True))
+    client.post("/case/withdraw", data={"confirm": "yes", "csrf_token": token.group(1)})
+    assert "Withdrawn" in client.get("/case").get_data(as_text=True)
+    with app.app_context():
+        message = Message.query.filter_by(direction="in").one()
+        assert (message.status, message.text, message.sender) == ("withdrawn", "", None)
+
+
 def test_an_unknown_code_is_kept_as_she_typed_it(app, client):
     sms(client, "994501234567 nömrəsindən mənə zəng edir", "m-1")
     with app.app_context():

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
-from core import gazetteer
+from core import conversation, gazetteer
 from core.admin.audit import record
 from core.admin.labels import IDENTIFIER_LABELS, PUBLIC_FIELD_LABELS, label
 from core.config import split_list
@@ -144,6 +144,7 @@ def report_from_messages(messages: list[Message], fields: dict, user) -> Report:
         message.status = "converted"
         for attachment in message.attachments:
             attachment.report = report
+    conversation.adopt_answers(report, messages)
     record("report.created_from_messages", report, after={
         **snapshot(report), "messages": [m.id for m in messages]})
     return report
