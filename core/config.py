@@ -54,6 +54,7 @@ DEFAULTS: dict = {
     "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
+    "SESIM_UPLOADS_STORAGE": "filesystem",  # or database: every app server reaches every upload
     "SESIM_DEV": False,
     "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
     "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens
@@ -142,6 +143,9 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
     if settings["SESIM_LOCATION_PRECISION"] not in ("place", "grid"):
         raise ConfigError("SESIM_LOCATION_PRECISION must be place or grid (moderators can choose "
                           "region or hidden per report)")
+    if settings["SESIM_UPLOADS_STORAGE"] not in ("filesystem", "database"):
+        raise ConfigError("SESIM_UPLOADS_STORAGE must be filesystem or database (several app "
+                          "servers without a shared disk: database)")
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     return settings
 

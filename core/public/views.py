@@ -7,13 +7,13 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import casecodes, gazetteer
+from core import casecodes, gazetteer, storage
 from core.config import split_list
 from core.crypto import decrypt, encrypt
 from core.errors import handle_http
 from core.extensions import db, limiter
 from core.i18n import current_language
-from core.media import NotAnImage, TooLarge, store_upload, uploads_dir
+from core.media import NotAnImage, TooLarge, store_upload
 from core.models import Category, Report
 from core.plugins import call_hook
 from core.public.forms import ReportForm
@@ -123,7 +123,7 @@ def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, 
     except Exception:
         db.session.rollback()
         if photo is not None:  # no row points at it: do not leave her photo behind
-            (uploads_dir() / photo.stored_name).unlink(missing_ok=True)
+            storage.delete(photo.stored_name)
         raise
     call_hook("sesim_report_created", report=report)
     return report, code
