@@ -7,7 +7,7 @@ upsert: atomic on SQLite and PostgreSQL, so two app servers publishing at once b
 statement on reports (which bypasses the flush) makes the commit rebuild every count instead.
 
 The map reads these few thousand rows instead of every report; ``rebuild`` recounts from the
-reports (the migration, ``sesim counts rebuild`` and bulk loads use it).
+reports (the migration, bulk statements and bulk loads such as bench/map_geojson.py use it).
 """
 
 from __future__ import annotations
