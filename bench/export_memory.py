@@ -38,8 +38,7 @@ def make_app(instance: str):
 
 def populate(instance: str, count: int) -> None:
     """Migrate, add categories, then insert ``count`` published reports with plain executemany."""
-    from flask_migrate import upgrade
-
+    from core.migrating import upgrade_all as upgrade
     from core.seed import ensure_categories
 
     app = make_app(instance)

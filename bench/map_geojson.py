@@ -188,9 +188,8 @@ def main() -> int:
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: a SQLite file)")
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-
     from core.extensions import db
+    from core.migrating import upgrade_all as upgrade
     from core.seed import ensure_categories
 
     instance = tempfile.mkdtemp(prefix="sesim-bench-")

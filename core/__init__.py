@@ -79,6 +79,10 @@ def create_app(config: dict | None = None) -> Flask:
     sqlite.init_app(app, db)
     publiccounts.install()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
+    from core import migrating
+
+    if migrating.configure not in migrate.configure_callbacks:
+        migrate.configure(migrating.configure)
     from core.extensions import csrf
 
     csrf.init_app(app)

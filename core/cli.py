@@ -35,9 +35,9 @@ def init_app(app, plugins) -> None:
 
 
 def _upgrade() -> None:
-    from flask_migrate import upgrade
+    from core.migrating import upgrade_all
 
-    upgrade()
+    upgrade_all()
 
 
 @click.command("init")

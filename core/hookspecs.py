@@ -66,6 +66,11 @@ def sesim_report_published(report):
 
 
 @hookspec
+def sesim_report_updated(report):
+    """Called after a published report's public fields change (a moderator's edit)."""
+
+
+@hookspec
 def sesim_report_unpublished(report, reason):
     """Called after a published report leaves every public output. ``reason`` is ``withdrawn``
     (she withdrew it with her case code), ``reject``, ``archive`` or ``reopen`` (a moderator).
@@ -80,6 +85,12 @@ def sesim_export_formats():
 @hookspec
 def sesim_nav_items():
     """Return a list of ``core.nav.NavItem`` for the public navigation."""
+
+
+@hookspec
+def sesim_admin_nav_items():
+    """Return a list of ``core.nav.NavItem`` for the staff navigation; ``roles`` limits who sees
+    each (the views check access themselves)."""
 
 
 @hookspec

@@ -66,8 +66,9 @@ def check(config) -> list[str]:
     return problems
 
 
-def send(to: str, subject: str, body: str, config=None) -> None:
-    """Send one plain-text mail; raise ``MailError`` on any failure."""
+def send(to: str, subject: str, body: str, config=None, headers: dict | None = None) -> None:
+    """Send one plain-text mail (with extra ``headers``, e.g. List-Unsubscribe); raise
+    ``MailError`` on any failure."""
     values = settings(config)
     host, tls = values["SESIM_MAIL_SMTP_HOST"], values["SESIM_MAIL_SMTP_TLS"]
     sender = values["SESIM_MAIL_FROM"] or values["SESIM_MAIL_SMTP_USER"]
@@ -82,6 +83,8 @@ def send(to: str, subject: str, body: str, config=None) -> None:
     mail["Date"] = format_datetime(datetime.now(UTC))
     mail["Message-ID"] = make_msgid(idstring="sesim-staff", domain=sender.rsplit("@", 1)[1].strip(">"))
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    for name, value in (headers or {}).items():
+        mail[name] = value
     mail.set_content(body)
     port = int(values["SESIM_MAIL_SMTP_PORT"] or {"ssl": 465, "starttls": 587}.get(tls, 25))
     timeout = float(values["SESIM_MAIL_TIMEOUT"])

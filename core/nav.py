@@ -1,4 +1,5 @@
-"""Public navigation entries contributed by output plugins (``sesim_nav_items``)."""
+"""Navigation entries contributed by plugins: public (``sesim_nav_items``) and staff
+(``sesim_admin_nav_items``)."""
 
 from dataclasses import dataclass
 
@@ -8,3 +9,4 @@ class NavItem:
     endpoint: str  # url_for target, e.g. "map.index"
     label: str  # lazy_gettext string
     order: int = 50
+    roles: tuple[str, ...] = ()  # staff navigation only: the roles that see it (empty: every role)

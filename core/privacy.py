@@ -70,7 +70,8 @@ _ADDRESS = re.compile(
 # request logs must not hand them to whoever reads the logs.
 _URL_SECRETS = re.compile(
     r"((?:[?&](?:secret|token|hub\.verify_token|key)=)|/channels/sms/(?:aggregator|generic)/"
-    r"|/admin/invite/)[^&\s\"/?]+",
+    r"|/admin/invite/)[^&\s\"/?]+"
+    r"|(?<=/)[A-Za-z0-9_-]{32,}(?=[/?\s\"]|$)",  # any long token in a path (alert links, …)
     re.IGNORECASE,
 )
 

@@ -61,16 +61,15 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def migrated(database_url, tmp_path_factory):
     """Run the real Alembic migrations once; tests then share the schema."""
-    from flask_migrate import upgrade
-
     from core import create_app
+    from core.migrating import upgrade_all
 
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                       "SESIM_INSTANCE_PATH": str(tmp_path_factory.mktemp("migrate"))})
     from core.extensions import db
 
     with app.app_context():
-        upgrade()
+        upgrade_all()
         db.engine.dispose()
     return database_url
 

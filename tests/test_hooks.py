@@ -261,6 +261,59 @@ def test_hook_sesim_report_published(app):
         assert published == [(report.public_id, "published")]
 
 
+def _moderator_session(app):
+    from flask_login import login_user
+
+    from core.extensions import db
+    from core.models import User
+
+    moderator = User(email="m@example.org", password_hash="!", role="moderator")
+    db.session.add(moderator)
+    db.session.commit()
+    login_user(moderator)
+    return moderator
+
+
+def test_hook_sesim_report_updated(app):
+    from core.admin.workflow import moderate, tell_if_public_changed
+    from core.extensions import db
+
+    updated = []
+
+    class Plugin:
+        @hookimpl
+        def sesim_report_updated(self, report):
+            updated.append(report.public_story)
+
+    register(app, Plugin())
+    with app.test_request_context():
+        moderator = _moderator_session(app)
+        pending, public = _report(), _report(status="published")
+        for report in (pending, public):
+            changed = moderate(report, False, "", "place", "Edited words", moderator)
+            db.session.commit()
+            tell_if_public_changed(report, changed)
+        tell_if_public_changed(public, moderate(public, False, "", "place", "Edited words", moderator))
+        assert updated == ["Edited words"]  # only the published one, and only when it changed
+
+
+def test_hook_sesim_admin_nav_items(app):
+    from tests.test_admin_support import client_as, make_staff
+
+    class Plugin:
+        @hookimpl
+        def sesim_admin_nav_items(self):
+            return [NavItem("admin.audit", "Everyone's page", order=10),
+                    NavItem("admin.users", "Admins' page", order=20, roles=("admin",))]
+
+    register(app, Plugin())
+    make_staff(app)
+    admin_page = client_as(app, "admin").get("/admin/reports").get_data(as_text=True)
+    moderator_page = client_as(app, "moderator").get("/admin/reports").get_data(as_text=True)
+    assert admin_page.index("Everyone&#39;s page") < admin_page.index("Admins&#39; page")
+    assert "Everyone&#39;s page" in moderator_page and "Admins&#39; page" not in moderator_page
+
+
 def test_hook_sesim_report_unpublished(app, client):
     from flask_login import login_user
 

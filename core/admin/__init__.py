@@ -81,6 +81,15 @@ def admin_can(*roles: str) -> bool:
     return current_user.is_authenticated and current_user.role in roles
 
 
+@bp.app_template_global()
+def admin_nav_items() -> list:
+    """Plugins' staff pages (``sesim_admin_nav_items``) this user's role may see."""
+    from core.plugins import call_hook
+
+    items = (item for items in call_hook("sesim_admin_nav_items") for item in items)
+    return sorted((i for i in items if not i.roles or admin_can(*i.roles)), key=lambda i: i.order)
+
+
 def init_app(app) -> None:
     from core.admin import (  # noqa: F401  (each module adds its views to ``bp``)
         answers,

@@ -24,6 +24,7 @@ from core.admin.workflow import (
     original_values,
     public_flags,
     snapshot,
+    tell_if_public_changed,
 )
 from core.extensions import db
 from core.models import AuditLog, Message, ReportNote, User
@@ -128,6 +129,7 @@ def report_edit(report_id):
     if changed:
         legal.open_if_requested(report)
         db.session.commit()
+        tell_if_public_changed(report, True)
         flash(_("Report saved. The earlier text is kept in its history."), "info")
     return redirect(url_for("admin.report", report_id=report.id))
 
@@ -140,13 +142,14 @@ def report_moderate(report_id):
     if not form.validate():
         return render_report(report, 400, moderation=form)
     try:
-        moderate(report, form.verified.data, form.verification_note.data,
-                 form.location_precision.data, form.public_story.data, current_user)
+        changed = moderate(report, form.verified.data, form.verification_note.data,
+                           form.location_precision.data, form.public_story.data, current_user)
     except WorkflowError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return render_report(report, 400, moderation=form)
     db.session.commit()
+    tell_if_public_changed(report, changed)
     left = suggest(report.public_story or "")
     if left:
         flash(_("Saved. The public story still contains %(count)d details that may identify her "

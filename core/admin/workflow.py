@@ -170,8 +170,9 @@ def set_public_location(report: Report, precision: str) -> None:
         report.place_id, report.region_id = place.id, place.region_id
 
 
-def moderate(report: Report, verified: bool, note: str, precision: str, public_story: str, user) -> None:
-    """Verification, public location and the redacted public story, audited together."""
+def moderate(report: Report, verified: bool, note: str, precision: str, public_story: str, user) -> bool:
+    """Verification, public location and the redacted public story, audited together; return
+    whether anything changed."""
     fields = ("verified", "verification_note", "location_precision", "public_story")
     before = {name: getattr(report, name) for name in fields}
     if verified and not report.verified:
@@ -188,12 +189,20 @@ def moderate(report: Report, verified: bool, note: str, precision: str, public_s
         record("report.moderated", report,
                before={k: v for k, v in before.items() if before[k] != after[k]},
                after={k: v for k, v in after.items() if before[k] != after[k]})
+    return before != after
+
+
+def tell_if_public_changed(report: Report, changed: bool) -> None:
+    """After the commit: partners and listeners hear that a published report changed."""
+    if changed and report.status == "published":
+        call_hook("sesim_report_updated", report=report)
 
 
 def change_status(report: Report, action: str, user, override_fields=(), override_reason="") -> bool:
     """Publish, reject, archive or reopen; return False when nothing changed. Publishing passes
-    the gate (``check_public_text``) and fires ``sesim_report_published`` after the commit;
-    rejecting tells nothing to anyone."""
+    the gate (``check_public_text``) and fires ``sesim_report_published`` after the commit, taking
+    a published report down fires ``sesim_report_unpublished``; rejecting a pending one tells
+    nothing to anyone."""
     status = STATUS_ACTIONS[action]
     if report.status == status:
         return False
