@@ -30,6 +30,7 @@ def init_app(app, plugins) -> None:
     app.cli.add_command(channels_group)
     app.cli.add_command(doctor_command)
     app.cli.add_command(worker.worker_command)
+    app.cli.add_command(spool_group)
     with app.app_context():
         plugins.call("sesim_cli_commands", cli=app.cli)
 
@@ -129,6 +130,32 @@ def channels_fetch(channel):
     for result in results:
         click.echo(result.summary())
     if any(r.error or r.failed for r in results):
+        sys.exit(1)
+
+
+@click.group("spool")
+def spool_group():
+    """What arrived while the database could not be written."""
+
+
+@spool_group.command("status")
+@with_appcontext
+def spool_status():
+    """How many items wait in the spool (nothing about their content)."""
+    from core.spool import pending
+
+    click.echo(f"{len(pending())} item(s) waiting in the spool")
+
+
+@spool_group.command("replay")
+@with_appcontext
+def spool_replay():
+    """Store every spooled item now (``sesim worker`` does it every SESIM_SPOOL_INTERVAL)."""
+    from core.spool import replay
+
+    result = replay()
+    click.echo(result.summary())
+    if result.failed or result.database_down:
         sys.exit(1)
 
 

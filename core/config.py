@@ -55,6 +55,8 @@ DEFAULTS: dict = {
     "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
     "SESIM_UPLOADS_STORAGE": "filesystem",  # or database: every app server reaches every upload
+    "SESIM_SPOOL_DIR": "",  # empty: <instance>/spool (what arrived while the database was down)
+    "SESIM_SPOOL_INTERVAL": 60,  # seconds between replays of the spool (sesim worker)
     "SESIM_DEV": False,
     "SESIM_ADMIN_IDLE_MINUTES": 60,  # a staff session ends after this long without a request
     "SESIM_ADMIN_SESSION_HOURS": 12,  # and this long after the login, whatever happens

@@ -37,9 +37,11 @@ def check(live: bool = False) -> list[Finding]:
         found.append(Finding("warning", "SESIM_PUBLIC_URL is not set (links in replies, Twilio checks)"))
     elif not url.startswith("https://"):
         found.append(Finding("error", f"SESIM_PUBLIC_URL {url} is not https"))
+    found += _staff_mail()
     found += _plugins()
     found += _plugin_checks(live)
     found += _file_modes()
+    found += _spool()
     return found or [Finding("ok", "nothing to report")]
 
 
@@ -84,6 +86,30 @@ def _database() -> list[Finding]:
     if current != heads:
         return [Finding("error", "database is not at the latest migration: run `sesim db upgrade`")]
     return [Finding("ok", "database reachable and migrated")]
+
+
+def _staff_mail() -> list[Finding]:
+    """Staff e-mail (core/mail.py): wrong settings are errors; none at all only matters when
+    lawyers wait for legal-help requests."""
+    from core import mail
+
+    config = current_app.config
+    problems = [Finding("error", text) for text in mail.check(config)]
+    if not mail.configured(config) and config["SESIM_LEGAL_HELP"]:
+        problems.append(Finding("warning", "SESIM_MAIL_SMTP_HOST is not set: lawyers get no e-mail "
+                                           "about new legal-help requests or her answers"))
+    return problems
+
+
+def _spool() -> list[Finding]:
+    """Items waiting in the spool mean the database failed: they are stored by ``sesim worker``."""
+    from core.spool import pending
+
+    waiting = len(pending())
+    if waiting:
+        return [Finding("warning", f"{waiting} item(s) wait in the spool: the database was "
+                                   "unavailable; run `sesim worker` or `sesim spool replay`")]
+    return []
 
 
 def _plugins() -> list[Finding]:

@@ -4,6 +4,11 @@
 ``(channel, external_id)`` and returns the stored row instead of a duplicate. A plugin that raises
 afterwards cannot lose the message: it is already in the database. Everything after the store is
 recorded in one more commit (two per message: SQLite's commits cost a disk flush each).
+
+When the database cannot be written (down, read-only, full) the message goes to the encrypted
+local spool instead (``core.spool``) and ``receive`` raises ``Spooled``: the channel may then tell
+its gateway "received", because ``sesim worker`` stores it once the database is back. If the spool
+cannot keep it either, ``NotKept`` is raised and the channel must answer so its gateway retries.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core import casecodes, conversation, health
+from core import casecodes, conversation, health, spool
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
@@ -49,6 +54,18 @@ class Inbound:
     case_key: str | None = None
 
 
+class Spooled(Exception):
+    """Not in the database, but durably kept in the spool: answer the gateway with success."""
+
+    def __init__(self, name: str):
+        super().__init__(f"kept in the spool as {name}")
+        self.name = name
+
+
+class NotKept(Exception):
+    """Neither the database nor the spool could keep it: the gateway must send it again."""
+
+
 def sender_hash(sender: str | None) -> str | None:
     if not sender:
         return None
@@ -60,7 +77,54 @@ def _find(channel: str, external_id: str) -> Message | None:
 
 
 def receive(inbound: Inbound) -> tuple[Message, bool]:
-    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat."""
+    """Store ``inbound``; return ``(message, created)``. ``created`` is False for a repeat.
+
+    Raises ``Spooled`` when the database is unavailable but the spool kept the message, and
+    ``NotKept`` when neither could.
+    """
+    try:
+        return _receive(inbound)
+    except Exception as exc:
+        if not spool.is_database_down(exc):
+            raise
+        spool.forget_session()
+        try:
+            name = spool.put("inbound", f"{inbound.channel}:{inbound.external_id}",
+                             _serialise(inbound))
+        except spool.SpoolError as error:
+            raise NotKept(str(error)) from exc
+        raise Spooled(name) from exc
+
+
+def _serialise(inbound: Inbound) -> dict:
+    return {
+        "channel": inbound.channel,
+        "external_id": str(inbound.external_id),
+        "text": inbound.text,
+        "sender": inbound.sender,
+        "received_at": (inbound.received_at or utcnow()).isoformat(),
+        "subject": inbound.subject,
+        "language": inbound.language,
+        "data": {**clean_data(dict(inbound.data)), "spooled": True},
+        "attachments": [[name, kind, spool.encode_bytes(payload)]
+                        for name, kind, payload in inbound.attachments],
+        "case_key": inbound.case_key,
+    }
+
+
+def replay_inbound(payload: dict) -> None:
+    """Store a spooled message (the spool's ``inbound`` handler); a repeat is recognised."""
+    _receive(Inbound(
+        channel=payload["channel"], external_id=payload["external_id"], text=payload["text"],
+        sender=payload["sender"], received_at=datetime.fromisoformat(payload["received_at"]),
+        subject=payload["subject"], language=payload["language"], data=payload["data"],
+        attachments=[(name, kind, spool.decode_bytes(blob))
+                     for name, kind, blob in payload["attachments"]],
+        case_key=payload.get("case_key"),
+    ))
+
+
+def _receive(inbound: Inbound) -> tuple[Message, bool]:
     external_id = clean(str(inbound.external_id))[:255]
     text = clean(inbound.text or "")
     data = clean_data(dict(inbound.data))
@@ -84,13 +148,17 @@ def receive(inbound: Inbound) -> tuple[Message, bool]:
     if case is not None:
         conversation.link_answer(message, case)
     db.session.add(message)
+    stored = []
     try:
         db.session.flush()  # a repeat fails here, on the unique key, before any photo is handled
-        _store_attachments(message, inbound.attachments)
+        _store_attachments(message, inbound.attachments, stored)
         for attachment in message.attachments:  # an answer's photo shows on her report
             attachment.report_id = message.report_id
         _commit(message)
-    except IntegrityError:
+    except BaseException as exc:
+        _remove_files(stored)  # no row points at them
+        if not isinstance(exc, IntegrityError):
+            raise
         # A repeated delivery (most new messages are new, so no look-up before the insert).
         db.session.rollback()
         existing = _find(inbound.channel, external_id)
@@ -136,11 +204,20 @@ def _case_of(inbound: Inbound, text: str):
     return case, rest
 
 
-def _store_attachments(message: Message, attachments) -> None:
+def _store_attachments(message: Message, attachments, stored: list) -> None:
+    """Clean and write each file, adding it to ``stored`` as soon as it is on disk."""
     from core.media import store_upload  # media needs the app's upload folder
 
     for filename, content_type, payload in attachments:
-        store_upload(payload, filename=filename, content_type=content_type, message=message)
+        stored.append(store_upload(payload, filename=filename, content_type=content_type,
+                                   message=message))
+
+
+def _remove_files(attachments) -> None:
+    from core import storage
+
+    for attachment in attachments:
+        storage.forget(attachment.stored_name)
 
 
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start

@@ -9,7 +9,7 @@ import secrets
 import warnings
 
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from core import storage
 from core.extensions import db
@@ -29,8 +29,70 @@ class TooLarge(ValueError):
     """The upload is over the size or pixel limit."""
 
 
+# What decoding may cost; with the reduced copy the peak stays under 64 MB per upload
+# (bench/upload_memory.py). Pillow keeps every multi-band mode at 4 bytes a pixel; an alpha channel
+# doubles it (shrinking works on a premultiplied copy), and Pillow's WebP decoder holds the
+# pixels several times over while it decodes.
+DECODE_BUDGET = 40 * 1024 * 1024
+NARROW_MODES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+ALPHA_MODES = {"LA", "PA", "RGBA", "La", "RGBa"}
+FORMAT_COST = {"WEBP": 5}
+JPEG_SCALES = (1, 2, 4, 8)  # what a JPEG decoder can shrink to while it decodes (draft)
+ORIENTATION = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+               6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+               8: Image.Transpose.ROTATE_90}
+
+
+def _cost(image: Image.Image) -> int:
+    """Bytes of memory one pixel of ``image`` costs while it is decoded and shrunk."""
+    per_pixel = NARROW_MODES.get(image.mode, 4) * (2 if image.mode in ALPHA_MODES else 1)
+    return per_pixel * FORMAT_COST.get(image.format, 1)
+
+
+def _too_many_pixels(image: Image.Image) -> TooLarge:
+    from flask_babel import lazy_gettext as _l  # also raised in the worker, outside a request
+
+    megapixels = max(1, DECODE_BUDGET // _cost(image) // 1_000_000)
+    return TooLarge(_l("This picture has too many pixels for us to process (at most %(mp)d "
+                      "megapixels for this kind of file). A JPEG photo or a screenshot works.",
+                      mp=min(megapixels, MAX_PIXELS // 1_000_000)))
+
+
+def _fit_budget(image: Image.Image) -> None:
+    """Make sure decoding ``image`` fits ``DECODE_BUDGET``: a JPEG is shrunk by its own decoder
+    (``draft``); any other format over the budget is refused before a pixel is decoded."""
+    width, height = image.size
+    if image.format in ("JPEG", "MPO"):
+        for scale in JPEG_SCALES:
+            if -(-width // scale) * -(-height // scale) * _cost(image) <= DECODE_BUDGET:
+                if scale > 1:
+                    image.draft(image.mode, (width // scale, height // scale))
+                break
+        else:
+            raise _too_many_pixels(image)
+    elif width * height * _cost(image) > DECODE_BUDGET:
+        raise _too_many_pixels(image)
+
+
+def _shrink(image: Image.Image) -> Image.Image:
+    """Down to ``MAX_SIDE`` with one reduced copy (box average), never a full-size copy."""
+    factor = -(-max(image.size) // MAX_SIDE)
+    if factor > 1:
+        try:
+            image = image.reduce(factor)
+        except ValueError:  # modes reduce() does not handle (palette, 16-bit): nearest pixel
+            image = image.resize((max(1, image.width // factor), max(1, image.height // factor)),
+                                 Image.Resampling.NEAREST)
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    return image
+
+
 def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
-    """Return ``(jpeg_bytes, width, height)``: upright, shrunk, without any metadata."""
+    """Return ``(jpeg_bytes, width, height)``: upright, shrunk, without any metadata.
+
+    Memory stays bounded whatever the upload claims: see ``DECODE_BUDGET``.
+    """
     if len(payload) > current_app.config["SESIM_PHOTO_MAX_BYTES"]:
         raise TooLarge
     try:
@@ -40,16 +102,19 @@ def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
             if image.format not in ALLOWED_FORMATS:
                 raise NotAnImage
             if image.width * image.height > MAX_PIXELS:
-                raise TooLarge
+                raise _too_many_pixels(image)
+            _fit_budget(image)
+            orientation = image.getexif().get(0x0112)  # a PNG decodes here: within the budget
             image.load()
-            image = ImageOps.exif_transpose(image)
+            image = _shrink(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, TooLarge | NotAnImage):
             raise
         raise NotAnImage from exc
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise TooLarge from exc
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    if orientation in ORIENTATION:
+        image = image.transpose(ORIENTATION[orientation])
     if image.mode not in ("RGB", "L"):
         background = Image.new("RGB", image.size, "white")
         rgba = image.convert("RGBA")
@@ -61,16 +126,30 @@ def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
+def store_cleaned(jpeg: bytes, *, report=None, message=None) -> Attachment:
+    """Store a photo ``clean_photo`` already cleaned (kept across a form error or in the spool)."""
+    with Image.open(io.BytesIO(jpeg)) as image:  # reads the header only
+        width, height = image.size
+    name = secrets.token_hex(16) + ".jpg"
+    storage.save(name, jpeg)
+    attachment = Attachment(kind="photo", stored_name=name, content_type="image/jpeg",
+                            size=len(jpeg), width=width, height=height, report=report,
+                            message=message)
+    db.session.add(attachment)
+    return attachment
+
+
 def store_upload(payload: bytes, *, filename: str = "", content_type: str = "",
                  report=None, message=None, require_image: bool = False) -> Attachment:
     """Store one uploaded file and return its (uncommitted) ``Attachment``.
 
-    Pictures are cleaned; a picture that cannot be read, or any other file, is kept as a private
-    ``file`` for moderators, unless ``require_image`` (the web form) makes it an error.
+    Pictures are cleaned; a picture that cannot be read or is too large to clean, or any other
+    file, is kept as a private ``file`` for moderators (download only), unless ``require_image``
+    (the web form) makes it an error: a message from a channel never loses what came with it.
     """
     try:
         cleaned, width, height = clean_photo(payload)
-    except NotAnImage:
+    except (NotAnImage, TooLarge):
         if require_image:
             raise
         cleaned, width, height = None, None, None

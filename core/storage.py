@@ -5,6 +5,7 @@ backup/restore use alike:
     read(name) -> bytes | None
     delete(name)
     names() -> iterator of every stored name
+    forget(name)                # a file whose row was never committed (after a rollback)
 
 ``SESIM_UPLOADS_STORAGE`` picks the backend: ``filesystem`` (default: the uploads folder,
 ``SESIM_UPLOADS_DIR`` or ``<instance>/uploads``; one app server, or a disk they all mount) or
@@ -69,6 +70,13 @@ def delete(name: str) -> None:
         db.session.query(StoredFile).filter_by(name=name).delete()
         return
     _path(name).unlink(missing_ok=True)
+
+
+def forget(name: str) -> None:
+    """Drop a file whose row was never committed: the database copy went with the rollback, a
+    file in the uploads folder must go by hand (no query here: the session may have failed)."""
+    if backend() == "filesystem":
+        _path(name).unlink(missing_ok=True)
 
 
 def names() -> Iterator[str]:

@@ -2,7 +2,8 @@
 
 Polled channels are fetched every ``SESIM_FETCH_INTERVAL`` seconds, outbound replies that are still
 queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, staff e-mail notifications
-go out every minute, and every plugin's
+go out every minute, what the spool kept while the database was down is stored every
+``SESIM_SPOOL_INTERVAL`` seconds, and every plugin's
 ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app context; an error
 is logged and the worker goes on. Huey looks at its schedule once a minute, so intervals are
 rounded to whole minutes (at least one).
@@ -70,6 +71,7 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
         ("retry-outbound", int(app.config["SESIM_RETRY_INTERVAL"]), retry_outbound),
         ("channel-check", int(app.config.get("SESIM_CHANNEL_CHECK_INTERVAL", 900)), check_channels),
         ("staff-mail", 60, staff_mail),
+        ("spool-replay", int(app.config["SESIM_SPOOL_INTERVAL"]), replay_spool),
     ]
     with app.app_context():
         for declared in call_hook("sesim_periodic_jobs"):
@@ -130,6 +132,16 @@ def fetch_polled() -> None:
         for result in fetch(channel):
             level = logging.WARNING if result.error or result.failed else logging.INFO
             log.log(level, "fetch %s", result.summary())
+
+
+def replay_spool() -> None:
+    """Store what was spooled while the database was down; drop photos kept for forms nobody
+    came back to."""
+    from core.public.photos import purge_expired
+    from core.spool import replay_job
+
+    replay_job()
+    purge_expired()
 
 
 def retry_outbound() -> None:

@@ -236,3 +236,27 @@ def screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         os.makedirs(SCREENSHOTS, exist_ok=True)
         page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def outage(app, app_config, migrated):
+    """``outage("read-only" | "unreachable", **settings)``: an app on the same instance folder
+    as ``app`` whose database cannot be written."""
+    from core import create_app
+    from core.extensions import db
+    from tests.outage import read_only_url, unreachable_url
+
+    made = []
+
+    def factory(kind: str, **overrides):
+        url = read_only_url(migrated) if kind == "read-only" else unreachable_url()
+        broken = create_app({**BASE_CONFIG, **app_config, "SQLALCHEMY_DATABASE_URI": url,
+                             "SESIM_INSTANCE_PATH": app.instance_path, **overrides})
+        made.append(broken)
+        return broken
+
+    yield factory
+    for broken in made:
+        with broken.app_context():
+            db.session.remove()
+            db.engine.dispose()

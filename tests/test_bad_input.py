@@ -23,7 +23,7 @@ def test_an_oversized_body_over_the_rate_limit_gets_a_clear_answer(make_app, val
     token = csrf_token(client, "/report")
     response = client.post("/report", data={**valid, "story": "x" * 30_000, "csrf_token": token})
     assert response.status_code == 413
-    assert "What you sent is too large." in response.get_data(as_text=True)
+    assert "What you sent is too large: photos may be at most 8 MB." in response.get_data(as_text=True)
     kept = client.post("/report", data={**valid, "story": "Kept at the limit.", "csrf_token": token})
     assert kept.status_code == 429 and "Kept at the limit." in kept.get_data(as_text=True)
 

@@ -505,3 +505,87 @@ def test_withdrawal_closes_her_legal_case(app, staff):
     her.post("/case/withdraw", data={"csrf_token": token, "confirm": "yes"})
     case = legal_case(app, report_id)
     assert (case["state"], case["outcome"]) == ("closed", "withdrew") and case["closed_at"]
+
+
+@pytest.mark.parametrize(("method", "path", "data"), [
+    ("get", "", None),
+    ("post", "/reply", {"text": "Hello from the wrong lawyer"}),
+    ("post", "/note", {"body": "A note on someone else's case"}),
+    ("post", "/contact", {"reason": "I want to call her"}),
+])
+def test_another_lawyers_case_is_refused_in_plain_words(app, staff, method, path, data):
+    from core.models import Message, ReportNote
+    from tests.test_admin_support import login
+
+    report_id = legal_report(app)
+    take(client_as(app, "lawyer"), report_id)
+    second = app.test_client()
+    login(second, "lawyer2@sesim.test")
+    second.get("/admin/account?lang=en")
+    url = f"/admin/reports/{report_id}"
+    response = second.get(url) if method == "get" else post(second, url + path, data, "/admin/legal")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 403 and "belongs to another lawyer" in text
+    assert CONTACT not in text and STORY[:20] not in text
+    action, _t, target_id, *_rest, user = audit_entries(app)[-1]
+    assert (action, target_id, user) == ("refused.legal_case", report_id, staff["lawyer2"])
+    with app.app_context():
+        assert Message.query.filter_by(direction="out").count() == 0
+        assert ReportNote.query.count() == 0
+
+
+def test_doctor_warns_when_lawyers_would_get_no_email(make_app, smtp):  # noqa: F811
+    settings = {"SESIM_PUBLIC_URL": "https://sesim.example.org", "SESSION_COOKIE_SECURE": True,
+                "SESIM_LEGAL_HELP": True}
+    result = make_app(**settings).test_cli_runner().invoke(args=["doctor"])
+    assert "SESIM_MAIL_SMTP_HOST is not set" in result.output
+    result = make_app(**{**settings, **mail_settings(smtp), "SESIM_MAIL_SMTP_TLS": "maybe"}) \
+        .test_cli_runner().invoke(args=["doctor"])
+    assert result.exit_code == 1 and "SESIM_MAIL_SMTP_TLS must be" in result.output
+    result = make_app(**settings, **mail_settings(smtp)).test_cli_runner().invoke(args=["doctor"])
+    assert "SESIM_MAIL" not in result.output
+
+
+def test_an_sms_reporter_gets_legal_help_through_the_gateway(make_app, smtp):  # noqa: F811
+    """SMS → moderator makes a report asking for legal help → the lawyer takes it and writes (her
+    phone gets it) → her SMS with the code lands on the case → the lawyer is told → closes it."""
+    from core import notify
+    from core.models import Message
+    from tests.test_admin_flow import make_report, report_id_from
+    from tests.test_case_sms import CODE, phone_fetches, sms
+
+    app = make_app(SESIM_PLUGINS="sms", SESIM_SMS_GATEWAYS="smssync", SESIM_LEGAL_HELP=True,
+                   SESIM_SMS_SMSSYNC_SECRET="smssync-secret-123", SESIM_SMS_AUTO_REPLY=True,
+                   SESIM_PUBLIC_URL="https://sesim.test", **mail_settings(smtp))
+    make_staff(app)
+    client = app.test_client()
+    sms(client, "Kənd icra nümayəndəsi sənəd üçün görüş istəyir", "m-1")
+    [code_sms] = phone_fetches(client)
+    code = CODE.search(code_sms["message"]).group(0)
+    moderator = client_as(app, "moderator")
+    with app.app_context():
+        first = Message.query.filter_by(direction="in").one()
+    report_id = report_id_from(make_report(moderator, app, [first.id], wants_legal_help="y"))
+    assert legal_case(app, report_id)["state"] == "requested"
+
+    lawyer = client_as(app, "lawyer")
+    take(lawyer, report_id)
+    url = f"/admin/reports/{report_id}"
+    post(lawyer, f"{url}/reply", {"text": "Hüquqşünasam. Sabah zəng edə bilərəm?"}, url)
+    [delivered] = phone_fetches(client)
+    assert delivered["message"] == "Hüquqşünasam. Sabah zəng edə bilərəm?"
+    assert legal_case(app, report_id)["first_answer_at"] is not None
+
+    sms(client, f"{code} Bəli, saat 10-dan sonra", "m-2")
+    smtp.received.clear()
+    with app.app_context():
+        notify.run()
+    mails = [m.get_content() for _f, rcpt, m in smtp.wait(2) if rcpt == ["lawyer@sesim.test"]]
+    assert any(url in body for body in mails)  # "she answered", with the link to her case
+    assert not any("saat 10" in body or "icra" in body for body in mails)
+
+    version = legal_case(app, report_id)["version"]
+    save_case(lawyer, report_id, state="closed", outcome="referred_prosecutor", version=str(version))
+    rows = list(csv.DictReader(io.StringIO(lawyer.get("/admin/legal/stats.csv").get_data(as_text=True))))
+    total = next(r for r in rows if r["table"] == "total")
+    assert (total["closed"], total["outcome_referred_prosecutor"]) == ("1", "1")

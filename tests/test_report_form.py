@@ -206,7 +206,7 @@ def test_photo_over_the_size_limit_is_refused(make_app, valid):
     data = {**valid, "photo": (io.BytesIO(big.getvalue()), "big.png", "image/png")}
     response = post_form(client, "/report", data, content_type="multipart/form-data", follow_redirects=True)
     assert response.status_code == 400
-    assert "This picture is too large." in response.get_data(as_text=True)
+    assert "This picture is too large: photos may be at most" in response.get_data(as_text=True)
 
 
 def test_request_over_the_upload_limit_gets_a_friendly_page(make_app, valid):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, request
+from flask import abort, current_app, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_
 
@@ -82,5 +83,15 @@ def report_or_refuse(report_id: int) -> Report:
     if report is None:
         abort(404)
     if not can_see(current_user, report):
+        if current_user.role == "lawyer" and report.assigned_lawyer_id is not None:
+            refuse_clearly(report, _("This case belongs to another lawyer. Only she and the "
+                                     "moderators can open it."))
         refuse("report", report)
     return report
+
+
+def refuse_clearly(target, message: str, reason: str = "legal_case", status: int = 403):
+    """Like ``refuse``, with a page that says why (a lawyer on another lawyer's case)."""
+    db.session.rollback()
+    record(f"refused.{reason}", target, note=f"{request.method} {request.path}", commit=True)
+    abort(make_response(render_template("admin/refused.html", message=message, report=target), status))

@@ -16,8 +16,7 @@ from sqlalchemy import case as sql_case
 
 from core import legal, legal_stats
 from core.admin import bp
-from core.admin.access import ADMINS, EDITORS, STAFF, report_or_refuse, roles
-from core.admin.audit import record
+from core.admin.access import ADMINS, EDITORS, STAFF, refuse_clearly, report_or_refuse, roles
 from core.extensions import db
 from core.i18n import current_language
 from core.models import LegalCase, Report
@@ -67,9 +66,7 @@ def render_queue(view: str, status: int = 200, error: str | None = None):
 
 def refused(report: Report | None, reason: str, message: str, status: int = 403):
     """A refusal a lawyer can read (which case, why, where to go), written to the audit log."""
-    db.session.rollback()
-    record(f"refused.{reason}", report, note=f"{request.method} {request.path}", commit=True)
-    return render_template("admin/refused.html", message=message, report=report), status
+    refuse_clearly(report, message, reason, status)
 
 
 @bp.route("/reports/<int:report_id>/take", methods=["POST"])

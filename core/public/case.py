@@ -21,8 +21,9 @@ from core import conversation, withdrawal
 from core.crypto import decrypt, encrypt
 from core.extensions import limiter
 from core.i18n import current_language
-from core.intake import Inbound, receive
+from core.intake import Inbound, NotKept, Spooled, receive
 from core.media import NotAnImage, TooLarge, clean_photo
+from core.public.photos import too_large_message
 from core.public.views import bp
 
 MAX_ANSWER = 5000  # characters: a long letter, far below what would need cutting
@@ -159,13 +160,19 @@ def case_reply():
         except NotAnImage:
             return render_case(found, _("This file is not a picture we can read (JPEG, PNG, WebP)."),
                                text, 400)
-        except TooLarge:
-            return render_case(found, _("This picture is too large."), text, 400)
-    receive(Inbound(
-        channel="web", external_id=f"case-{uuid.uuid4().hex}", text=text,
-        language=current_language(), case_key=found.key, data={"source": "case"},
-        attachments=[("photo", "", photo)] if photo is not None else [],
-    ))
+        except TooLarge as exc:
+            return render_case(found, str(exc) or too_large_message(), text, 400)
+    try:
+        receive(Inbound(
+            channel="web", external_id=f"case-{uuid.uuid4().hex}", text=text,
+            language=current_language(), case_key=found.key, data={"source": "case"},
+            attachments=[("photo", "", photo)] if photo is not None else [],
+        ))
+    except Spooled:  # the database is down: kept in the spool, stored once it is back
+        pass
+    except NotKept:
+        return render_case(found, _("Our database is not available right now, so nothing could "
+                                    "be saved. Please try again in a few minutes."), text, 503)
     session["case_notice"] = "sent"
     return redirect(url_for("public.case"), code=303)
 

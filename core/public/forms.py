@@ -133,6 +133,8 @@ class ReportForm(FlaskForm):
         language = current_language()
         self.place.choices = place_choices(language)
         self.categories.choices = category_choices(language)
+        self.photo.description = _l("JPEG, PNG or WebP, at most %(size)s MB.",
+                                    size=photo_limit_mb())
         self.occurred_on.widget.input_type = "date"
         self.occurred_time.widget.input_type = "time"
 
@@ -173,6 +175,12 @@ class ReportForm(FlaskForm):
         )
 
 
+def photo_limit_mb() -> str:
+    from core.public.photos import limit_mb
+
+    return limit_mb()
+
+
 def local_now() -> datetime:
     return datetime.now(ZoneInfo(current_app.config["SESIM_TIMEZONE"]))
 
@@ -190,14 +198,27 @@ def place_choices(language: str) -> list:
     return groups
 
 
+# The last categories read, per language: the form still works while the database is down.
+_last_choices: dict[str, list] = {}
+
+
 def category_choices(language: str) -> list:
-    rows = (
-        Category.query.filter_by(active=True)
-        .order_by(Category.parent_id.isnot(None), Category.position)
-        .all()
-    )
+    from core import spool
+
+    try:
+        rows = (
+            Category.query.filter_by(active=True)
+            .order_by(Category.parent_id.isnot(None), Category.position)
+            .all()
+        )
+    except Exception as exc:
+        if not spool.is_database_down(exc) or language not in _last_choices:
+            raise
+        spool.forget_session()
+        return _last_choices[language]
     ordered = []
     for parent in (c for c in rows if c.parent_id is None):
         ordered.append((parent.id, parent.name_in(language)))
         ordered += [(c.id, "\u2014 " + c.name_in(language)) for c in rows if c.parent_id == parent.id]
+    _last_choices[language] = ordered
     return ordered

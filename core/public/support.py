@@ -13,10 +13,23 @@ from core.models import AwarenessPage
 bp = Blueprint("support", __name__)
 
 
+def _support_for(region_id, limit=4) -> list:
+    """Support contacts for a page; none (rather than no page) while the database is down, so
+    the thank-you page still shows her case code."""
+    from core import spool
+
+    try:
+        return resources.for_region(region_id, limit)
+    except Exception as exc:
+        if not spool.is_database_down(exc):
+            raise
+        spool.forget_session()
+        return []
+
+
 @bp.app_context_processor
 def _support_globals():
-    return {"support_for": lambda region_id, limit=4: resources.for_region(region_id, limit),
-            "resource_kinds": resources.KIND_LABELS}
+    return {"support_for": _support_for, "resource_kinds": resources.KIND_LABELS}
 
 
 @bp.route("/resources")

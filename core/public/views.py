@@ -7,16 +7,14 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from core import casecodes, gazetteer, storage
-from core.config import split_list
+from core import spool
 from core.crypto import decrypt, encrypt
 from core.errors import handle_http
-from core.extensions import db, limiter
-from core.i18n import current_language
-from core.media import NotAnImage, TooLarge, store_upload
-from core.models import Category, Report
-from core.plugins import call_hook
+from core.extensions import limiter
+from core.models import Report
 from core.public.forms import ReportForm
+from core.public.photos import KeptPhoto
+from core.public.reports import file_report, payload_from
 
 bp = Blueprint("public", __name__)
 
@@ -38,26 +36,37 @@ def _counts_against_the_limit(response) -> bool:
 @bp.route("/report", methods=["GET", "POST"])
 @limiter.limit(_report_limit, methods=["POST"], deduct_when=_counts_against_the_limit)
 def report():
-    form = ReportForm()
-    if request.method == "POST":
-        photo = request.files.get("photo")
-        photo_bytes = photo.read() if photo and photo.filename else None
-        if form.validate():
-            try:
-                created, code = create_report(form, photo_bytes)
-            except NotAnImage:
-                form.photo.errors = [_("This file is not a picture we can read (JPEG, PNG, WebP).")]
-            except TooLarge:
-                form.photo.errors = [_("This picture is too large.")]
-            else:
-                # Post/redirect/get: reloading the thank-you page cannot file the report twice.
-                session["report_done"] = encrypt(
-                    f"{code}|{int(created.wants_legal_help)}|{created.region_id or ''}")
-                return redirect(url_for("public.report_done"), code=303)
-        status = 400
-    else:
-        status = 200
-    return render_template("public/report_form.html", form=form), status
+    try:
+        form = ReportForm()
+    except Exception as exc:
+        if spool.is_database_down(exc):  # no categories to offer: say so, and how else to reach us
+            return render_template("public/report_unavailable.html"), 503
+        raise
+    if request.method == "GET":
+        return render_template("public/report_form.html", form=form)
+    photo = KeptPhoto.from_request()
+    valid = form.validate()
+    if photo.error:
+        form.photo.errors = [photo.error]
+    elif valid:
+        try:
+            filed = file_report(payload_from(form, photo.jpeg))
+        except spool.SpoolError:
+            return _form_again(form, photo, 503, failure=_(
+                "We could not save your report just now because of a problem on our server. "
+                "Nothing was sent: what you typed is kept below. Please try again in a few minutes."))
+        photo.release()
+        # Post/redirect/get: reloading the thank-you page cannot file the report twice.
+        session["report_done"] = encrypt(f"{filed.code}|{int(filed.legal_help)}|"
+                                         f"{filed.region_id or ''}|{int(filed.spooled)}")
+        return redirect(url_for("public.report_done"), code=303)
+    return _form_again(form, photo, 400)
+
+
+def _form_again(form, photo, status, **context):
+    """The form with everything she typed, and her photo kept under an opaque token."""
+    return render_template("public/report_form.html", form=form, photo=photo.keep(),
+                           **context), status
 
 
 @bp.route("/report/done")
@@ -66,9 +75,9 @@ def report_done():
     sealed = session.pop("report_done", None)
     if not sealed:
         return render_template("public/report_done.html", code=None, support_region=None)
-    code, legal_help, region = (decrypt(sealed).split("|") + [""])[:3]
+    code, legal_help, region, spooled = (decrypt(sealed).split("|") + ["", ""])[:4]
     return render_template("public/report_done.html", code=code, legal_help=legal_help == "1",
-                           support_region=region or None)
+                           support_region=region or None, spooled=spooled == "1")
 
 
 @bp.errorhandler(429)
@@ -83,50 +92,6 @@ def too_many(error):
     message = _("Too many reports were sent from this connection in the last hour. What you typed "
                 "is kept below: please try again later.")
     return render_template("public/report_form.html", form=form, limit_message=message), 429
-
-
-def create_report(form: ReportForm, photo_bytes: bytes | None) -> tuple[Report, str]:
-    """Store a web report with its blurred public location; return it and its case code."""
-    config = current_app.config
-    place = gazetteer.load().place(form.place.data) if form.place.data else None
-    lat = float(form.lat.data) if form.lat.data is not None else None
-    lon = float(form.lon.data) if form.lon.data is not None else None
-    public_lat, public_lon, public_place = gazetteer.public_location(
-        place, lat, lon, config["SESIM_LOCATION_PRECISION"], config["SESIM_LOCATION_GRID"],
-        split_list(config["SESIM_REGIONS"]) or None,
-    )
-    code, code_hash = casecodes.issue()
-    report = Report(
-        title=form.title.data.strip(),
-        story=form.story.data.strip(),
-        occurred_at=form.occurred_at(),
-        occurred_time_known=form.occurred_time.data is not None,
-        latitude=lat,
-        longitude=lon,
-        place_id=public_place.id if public_place else None,
-        region_id=public_place.region_id if public_place else None,
-        public_latitude=public_lat,
-        public_longitude=public_lon,
-        location_precision=config["SESIM_LOCATION_PRECISION"],
-        source_channel="web",
-        language=current_language(),
-        consent_publish=form.consent_publish.data,
-        wants_legal_help=form.wants_legal_help.data and config["SESIM_LEGAL_HELP"],
-        contact=(form.contact.data or "").strip() or None,
-        case_code_hash=code_hash,
-        categories=Category.query.filter(Category.id.in_(form.categories.data)).all(),
-    )
-    db.session.add(report)
-    photo = store_upload(photo_bytes, report=report, require_image=True) if photo_bytes else None
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if photo is not None:  # no row points at it: do not leave her photo behind
-            storage.delete(photo.stored_name)
-        raise
-    call_hook("sesim_report_created", report=report)
-    return report, code
 
 
 @bp.route("/reports/<public_id>")

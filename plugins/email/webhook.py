@@ -18,7 +18,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from core.extensions import csrf
-from core.intake import receive
+from core.intake import Spooled, receive
 from plugins.email.mime import from_fields
 from plugins.email.parsing import parse
 
@@ -55,7 +55,10 @@ def inbound():
     except ValueError as exc:
         log.warning("inbound mail webhook: unusable request: %s", exc)
         return jsonify(error=_("No mail found in this request."), detail=str(exc)), 400
-    _message, created = receive(parse(raw, fallback_id=fallback_id))
+    try:
+        _message, created = receive(parse(raw, fallback_id=fallback_id))
+    except Spooled:  # the database is down; the spool keeps it (NotKept would give a 503)
+        return jsonify(status="kept"), 200
     return jsonify(status="stored" if created else "duplicate"), 200
 
 

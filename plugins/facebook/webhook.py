@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from core import jsonbody
 from core.extensions import csrf
-from core.intake import receive
+from core.intake import Spooled, receive
 from plugins.facebook.events import from_webhook
 from plugins.facebook.signature import valid_signature
 
@@ -57,8 +57,13 @@ def deliver():
         abort(400)
     if payload.get("object") != "page":
         return jsonify(new=0, duplicates=0)  # e.g. an Instagram subscription on the same app
-    new = duplicates = 0
+    new = duplicates = kept = 0
     for inbound in from_webhook(payload, _setting("PAGE_ID")):
-        _message, created = receive(inbound)
+        try:
+            _message, created = receive(inbound)
+        except Spooled:  # the database is down; the spool keeps it until it is back
+            kept += 1
+            continue
         new, duplicates = new + created, duplicates + (not created)
-    return jsonify(new=new, duplicates=duplicates)
+    # NotKept propagates: a 503, and Facebook delivers the batch again (repeats are recognised).
+    return jsonify(new=new, duplicates=duplicates, **({"kept": kept} if kept else {}))

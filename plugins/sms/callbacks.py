@@ -39,7 +39,9 @@ def _accept(gateway: str, mapping: dict[str, str], known: set[str], fallback_enc
     if unknown:
         extras["unknown_fields"] = [name[:40] for name in unknown[:20]]
     outcome = flow.accept(gateway, external_id, sender, text, sent_at, problems, extras)
-    return jsonify(status="ok", duplicate=not outcome.created)
+    # A 2xx only once the SMS is in the database or the spool; otherwise NotKept becomes a 503
+    # with Retry-After (core.errors), which these gateways retry.
+    return jsonify(status="kept" if outcome.spooled else "ok", duplicate=not outcome.created)
 
 
 @bp.route("/aggregator/<token>", methods=["POST"])

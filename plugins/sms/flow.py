@@ -10,7 +10,7 @@ from core import casecodes
 from core.conversation import is_answer
 from core.crypto import keyed_hash
 from core.extensions import db
-from core.intake import Inbound, queue_reply, receive
+from core.intake import Inbound, Spooled, queue_reply, receive
 from core.models import Message
 from core.resources import sms_lines
 from plugins.sms import replies
@@ -23,9 +23,13 @@ MAX_SENDER = 64
 
 @dataclass
 class Outcome:
-    message: Message
+    message: Message | None  # None when the database was down and the SMS went to the spool
     created: bool
     reply: Message | None = None
+
+    @property
+    def spooled(self) -> bool:
+        return self.message is None
 
 
 def derived_id(*parts: str) -> str:
@@ -36,21 +40,29 @@ def derived_id(*parts: str) -> str:
 
 def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: datetime | None,
            problems: list[str], extras: dict | None = None) -> Outcome:
-    """Store the SMS (idempotently), then answer it; a failure after storing is logged, not raised."""
+    """Store the SMS (idempotently), then answer it; a failure after storing is logged, not raised.
+
+    With the database down the SMS is kept in the spool (no reply until it is stored); when the
+    spool cannot keep it either, ``core.intake.NotKept`` propagates and the gateway is asked to
+    send it again.
+    """
     text = (text or "").strip()
     data = {"gateway": gateway, **(extras or {})}
     if not text:
         problems = [*problems, "empty"]
     if problems:
         data["problems"] = sorted(set(problems))
-    message, created = receive(Inbound(
-        channel="sms",
-        external_id=f"{gateway}:{external_id}",
-        sender=sender.strip()[:MAX_SENDER],
-        text=text,
-        received_at=sent_at,
-        data=data,
-    ))
+    try:
+        message, created = receive(Inbound(
+            channel="sms",
+            external_id=f"{gateway}:{external_id}",
+            sender=sender.strip()[:MAX_SENDER],
+            text=text,
+            received_at=sent_at,
+            data=data,
+        ))
+    except Spooled:
+        return Outcome(None, True)
     outcome = Outcome(message, created)
     if created:
         try:

@@ -20,6 +20,7 @@ from flask import jsonify, request
 
 from core import health
 from core.extensions import db
+from core.intake import NotKept
 from core.models import Message
 from core.models.base import utcnow
 from plugins.sms import flow, replies
@@ -83,7 +84,12 @@ def _inbound(fields):
         extras["unknown_fields"] = [name[:40] for name in unknown[:20]]
     if fields.get("device_id"):
         extras["device_id"] = fields.get("device_id")[:64]
-    flow.accept("smssync", external_id, sender, fields.get("message"), sent_at, problems, extras)
+    try:
+        flow.accept("smssync", external_id, sender, fields.get("message"), sent_at, problems, extras)
+    except NotKept:
+        # success=false: SMSSync keeps the SMS in its pending list and sends it again later.
+        return _answer(False, "The server could not store this message now; send it again later.",
+                       503)
     return _answer(True)
 
 
