@@ -61,6 +61,14 @@ def _write(channel: str, gateway: str, values: dict, increment_failures: bool = 
         log.exception("could not note the health of channel %s", channel)
 
 
+def gateway_of(data) -> str:
+    """The health key within a channel: the gateway, and the device when a channel names one
+    (each SMSSync phone has its own row, so one silent phone is seen)."""
+    data = data or {}
+    gateway, device = str(data.get("gateway") or ""), str(data.get("device_id") or "")
+    return f"{gateway}:{device}"[:32] if gateway and device else gateway[:32]
+
+
 def received(channel: str, gateway: str = "") -> None:
     """A message arrived (stored) through ``channel``."""
     gateway = (gateway or "")[:32]

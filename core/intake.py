@@ -169,7 +169,7 @@ def _receive(inbound: Inbound) -> tuple[Message, bool]:
             follow_up(existing)
         return existing, False
 
-    health.received(message.channel, (message.data or {}).get("gateway", ""))
+    health.received(message.channel, health.gateway_of(message.data))
     follow_up(message)
     return message, True
 

@@ -275,3 +275,25 @@ def test_report_claim_from_its_page(app, staff):
     assert "holds it since" in response.get_data(as_text=True)
     assert holder_of(app, Report, report_id) == staff["moderator"]
     assert post(second, "/admin/reports/999999/claim", {}, "/admin/reports").status_code == 404
+
+
+def test_a_withdrawn_message_or_report_cannot_be_claimed(app, staff):
+    from core.extensions import db
+    from core.models import Message, Report
+
+    message_id = receive(app, "w-1")
+    report_id = make_reports(app, 1)[0]
+    with app.app_context():
+        db.session.get(Message, message_id).status = "withdrawn"
+        db.session.get(Report, report_id).status = "withdrawn"
+        db.session.commit()
+    moderator = client_as(app, "moderator")
+    for url in (f"/admin/messages/{message_id}/claim", f"/admin/reports/{report_id}/claim"):
+        response = post(moderator, url, {"action": "claim"}, "/admin/messages", follow_redirects=True)
+        assert response.status_code == 200
+        assert "She withdrew this" in response.get_data(as_text=True)
+    assert holder_of(app, Message, message_id) is None and holder_of(app, Report, report_id) is None
+    actions = audit_actions(app)
+    assert "refused.messages_claim" in actions and "refused.reports_claim" in actions
+    inbox = moderator.get("/admin/messages?status=withdrawn").get_data(as_text=True)
+    assert "Withdrawn" in inbox

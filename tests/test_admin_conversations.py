@@ -169,3 +169,24 @@ def test_make_report_form_preselects_suggested_place_and_categories(app, staff):
     assert wanted <= checked and unwanted not in checked
     option = re.search(r'<option[^>]*value="masalli-town"[^>]*>', page).group(0)
     assert "selected" in option
+
+
+def test_inbox_bulk_categorise_is_ticked_in_the_report_form(app, staff):
+    from core.models import Category
+
+    one, two = receive(app, "k-1", text="Birinci"), receive(app, "k-2", text="İkinci", sender="+994501")
+    with app.app_context():
+        stalking = Category.query.filter_by(slug="stalking").one().id
+    moderator = client_as(app, "moderator")
+    response = post(moderator, "/admin/messages/mark",
+                    {"action": "categorise", "ids": [one, two], "category": stalking},
+                    "/admin/messages", follow_redirects=True)
+    assert "2 messages changed" in response.get_data(as_text=True)
+    page = moderator.get(f"/admin/messages/report?ids={one}").get_data(as_text=True)
+    ticked = [t for t in re.findall(r'<input[^>]*name="categories"[^>]*>', page) if "checked" in t]
+    assert len(ticked) == 1 and f'value="{stalking}"' in ticked[0]
+    assert audit_actions(app).count("message.categorised") == 2
+    response = post(moderator, "/admin/messages/mark", {"action": "categorise", "ids": [one],
+                                                        "category": "x"}, "/admin/messages",
+                    follow_redirects=True)
+    assert "Choose a category" in response.get_data(as_text=True)

@@ -26,6 +26,7 @@ def history(app):
         "consent_publish": "y"}, f"/admin/reports/{report_id}")
     post(moderator, "/admin/reports/bulk", {"action": "reject", "ids": [report_id, 999999]},
          "/admin/reports")
+    post(moderator, f"/admin/reports/{report_id}/claim", {"action": "claim"}, f"/admin/reports/{report_id}")
     with app.app_context():
         return db.session.get(Report, report_id).public_id
 
@@ -45,6 +46,8 @@ def test_audit_in_english_reads_as_words(app, history):
     assert "<dt>categories</dt>" in row and "Verbal harassment" in row
     assert "Masalli" in row and "masalli-town" not in row and "place_id" not in row
     assert "{&#34;" not in page and '{"' not in page  # no JSON
+    claimed = re.search(r'data-action="claim.taken".*?</tr>', page, re.S).group(0)
+    assert "<dt>held by</dt>" in claimed and "<ins>moderator@sesim.test</ins>" in claimed
 
 
 @pytest.mark.parametrize(("language", "action", "place", "script"), [

@@ -175,3 +175,27 @@ def test_without_staff_mail_the_alert_waits(make_app, caplog):
         assert check_channels()
         assert ChannelHealth.query.one().alerted_at is None  # not sent: tried again next time
     assert "staff e-mail" in caplog.text
+
+
+def test_each_smssync_phone_has_its_own_row_so_a_silent_phone_is_named(app, client, smtp):
+    from core.channel_alerts import check_channels
+    from core.extensions import db
+    from core.models import ChannelHealth
+    from core.models.base import utcnow
+
+    make_staff(app)
+    client.post(URL, data={**sms(1), "device_id": "masalli-phone"})
+    client.post(URL, data={**sms(2), "device_id": "baku-phone"})
+    phone = row(app, gateway="smssync:masalli-phone")
+    assert phone.last_received_at is not None and phone.last_ok_at is not None
+    page = client_as(app, "moderator").get("/admin/channels").get_data(as_text=True)
+    assert 'data-channel="sms/smssync:masalli-phone"' in page
+    assert 'data-channel="sms/smssync:baku-phone"' in page
+    with app.app_context():
+        quiet = ChannelHealth.query.filter_by(gateway="smssync:masalli-phone").one()
+        quiet.last_received_at = quiet.last_ok_at = utcnow() - timedelta(days=2)
+        db.session.commit()
+        [problem] = check_channels()
+    assert problem.name == "sms/smssync:masalli-phone"
+    [(_sender, _to, mail)] = smtp.wait(1)
+    assert "sms/smssync:masalli-phone" in mail["Subject"] and "baku-phone" not in mail.get_content()

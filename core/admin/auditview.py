@@ -39,6 +39,7 @@ ACTIONS = {
     "report.categorised": _l("added a category"),
     "message.spam": _l("marked a message as spam"), "message.ignored": _l("ignored a message"),
     "message.new": _l("put a message back to new"),
+    "message.categorised": _l("suggested a category for a message"),
     "claim.taken": _l("claimed"), "claim.released": _l("released a claim"), "claim.assigned": _l("assigned"),
     "category.created": _l("created a category"), "category.edited": _l("edited a category"),
     "attachment.opened": _l("opened a photo or file"),
@@ -63,7 +64,7 @@ FIELDS = {
     "wants_legal_help": _l("wants legal help"), "categories": _l("categories"),
     "status": _l("state"), "verified": _l("verified"), "verification_note": _l("how it was verified"),
     "location_precision": _l("public location"), "public_story": _l("public story"),
-    "lawyer_id": _l("lawyer"), "holder": _l("held by"), "role": _l("role"), "active": _l("active"),
+    "lawyer_id": _l("lawyer"), "holder_id": _l("held by"), "role": _l("role"), "active": _l("active"),
     "totp_required": _l("second factor required"), "totp": _l("second factor set up"),
     "email": _l("e-mail"), "invited": _l("invited"), "messages": _l("messages"),
     "channel": _l("channel"), "message_id": _l("message"), "kind": _l("kind"), "name": _l("name"),
@@ -71,7 +72,7 @@ FIELDS = {
 }
 LANGUAGES = {"az": "Azərbaycanca", "ru": "Русский", "en": "English"}
 REPORT_STATUS = {"pending": _l("pending"), "published": _l("published"), "rejected": _l("rejected"),
-                 "archived": _l("archived")}
+                 "archived": _l("archived"), "withdrawn": _l("withdrawn by her")}
 MAX_TEXT = 300
 
 
@@ -168,7 +169,7 @@ def text(key: str, value, present: bool = True) -> str:
         return str(label(ROLE_LABELS, value))
     if key == "channel":
         return str(label(CHANNEL_LABELS, value))
-    if key == "lawyer_id":
+    if key in ("lawyer_id", "holder_id"):
         user = db.session.get(User, value) if isinstance(value, int) else None
         return user.email if user else str(value)
     if key == "occurred_at" and isinstance(value, str):

@@ -44,6 +44,8 @@ def holder(row) -> Holder | None:
 
 
 def _check_claimable(row) -> None:
+    if row.status == "withdrawn":
+        raise ClaimError(_("She withdrew this; there is nothing left to work on."))
     if isinstance(row, Message):
         if row.direction != "in":
             raise ClaimError(_("Only received messages can be claimed."))
@@ -84,7 +86,7 @@ def claim(row, user) -> None:
             else ClaimError(_("This message is already part of a report; claim the report instead."))
         record(f"refused.{model.__tablename__}_claim", row, note=str(error))
         raise error
-    record("claim.taken", row, after={"holder": user.email})
+    record("claim.taken", row, after={"holder_id": user.id})
 
 
 def release(row, user) -> bool:
@@ -95,9 +97,9 @@ def release(row, user) -> bool:
         return False
     if row.claimed_by_id != user.id and user.role != "admin":
         raise held_by_other(row, user)
-    before = current.user.email if current.user else None
+    before = row.claimed_by_id
     row.claimed_by_id = row.claimed_at = row.claim_expires_at = None
-    record("claim.released", row, before={"holder": before})
+    record("claim.released", row, before={"holder_id": before})
     return True
 
 
@@ -105,14 +107,13 @@ def assign(row, assignee: User | None, user) -> None:
     """An admin gives ``row`` to ``assignee`` (a moderator or admin), without expiry; None
     clears it."""
     _check_claimable(row)
-    current = holder(row)
-    before = current.user.email if current and current.user else None
+    before = row.claimed_by_id if holder(row) is not None else None
     if assignee is None:
         row.claimed_by_id = row.claimed_at = row.claim_expires_at = None
     else:
         row.claimed_by_id, row.claimed_at, row.claim_expires_at = assignee.id, utcnow(), None
-    record("claim.assigned", row, before={"holder": before},
-           after={"holder": assignee.email if assignee else None})
+    record("claim.assigned", row, before={"holder_id": before},
+           after={"holder_id": assignee.id if assignee else None})
 
 
 def assignable() -> list[User]:

@@ -14,6 +14,7 @@ from core.admin.access import EDITORS, refuse, roles
 from core.admin.audit import record
 from core.admin.claims import ClaimError, claim, holder, release
 from core.admin.workflow import WorkflowError, add_messages_to_report
+from core.conversation import is_answer
 from core.extensions import db
 from core.models import Message, Report
 from core.numbers import whole
@@ -23,15 +24,19 @@ MAX_THREAD = 500
 
 def thread(message: Message) -> list[Message]:
     """Every message of ``message``'s conversation, oldest first: the same sender on the same
-    channel, plus whatever else belongs to the reports made from them (staff replies, her
-    answers through the case page)."""
+    channel, plus replies to those messages and whatever else belongs to the reports made from
+    them (staff replies, her answers through the case page)."""
+    if is_answer(message) and message.in_reply_to is not None:
+        message = message.in_reply_to  # her answer on /case: the conversation of what she answered
     if message.sender_hash:
         mine = Message.query.filter(Message.channel == message.channel,
-                                    Message.sender_hash == message.sender_hash)
+                                    Message.sender_hash == message.sender_hash,
+                                    Message.direction == "in").limit(MAX_THREAD).all()
     else:
-        mine = Message.query.filter(Message.id == message.id)
+        mine = [message]
+    ids = [m.id for m in mine]
     report_ids = {m.report_id for m in mine if m.report_id}
-    conditions = [Message.id.in_([m.id for m in mine])]
+    conditions = [Message.id.in_(ids), Message.in_reply_to_id.in_(ids)]
     if report_ids:
         conditions.append(Message.report_id.in_(report_ids))
     return (Message.query.filter(or_(*conditions))
@@ -47,7 +52,7 @@ def conversation(message_id):
     items = thread(message)
     reports = sorted({m.report for m in items if m.report is not None}, key=lambda r: r.id)
     return render_template("admin/conversation.html", message=message, items=items,
-                           reports=reports, holder=holder)
+                           reports=reports, holder=holder, is_answer=is_answer)
 
 
 def find_report(ref: str) -> Report | None:

@@ -12,7 +12,7 @@ from core.admin import bp
 from core.admin.access import EDITORS, refuse, roles
 from core.admin.audit import record
 from core.admin.casework import fields_form, form_fields
-from core.admin.choices import place_label
+from core.admin.choices import category_choices, place_label
 from core.admin.claims import ClaimError, assign, assignable, claim, holder, holder_filter, release
 from core.admin.savedviews import views_with_counts
 from core.admin.workflow import WorkflowError, report_from_messages
@@ -95,7 +95,8 @@ def messages():
                            sender_counts=same_sender_counts(page.items),
                            status_counts=status_counts, suggestions=suggestions, holder=holder,
                            args=args, holder_value=request.args.get("holder", ""),
-                           views=views_with_counts("messages"), staff=assignable())
+                           views=views_with_counts("messages"), staff=assignable(),
+                           categories=category_choices())
 
 
 def _back():
@@ -117,7 +118,7 @@ def messages_mark():
     if action == "attach":
         return redirect(url_for("admin.message_attach", ids=ids,
                                 report=request.form.get("report", "")[:40]))
-    if action not in (*MARKS, "claim", "release", "assign") or not ids:
+    if action not in (*MARKS, "claim", "release", "assign", "categorise") or not ids:
         flash(_("Choose at least one message and an action."), "error")
         return _back()
     if action == "assign" and current_user.role != "admin":
@@ -132,10 +133,16 @@ def messages_mark():
         return _back()
     if action == "assign":
         return _assign(chosen)
+    category = None
+    if action == "categorise":
+        category = db.session.get(Category, whole(request.form.get("category", "")) or 0)
+        if category is None or not category.active:
+            flash(_("Choose a category."), "error")
+            return _back()
     changed, skipped = 0, []
     for message in chosen:
         try:
-            changed += _apply(message, action)
+            changed += _apply(message, action, category)
         except ClaimError as exc:
             skipped.append(str(exc))
     db.session.commit()
@@ -145,7 +152,7 @@ def messages_mark():
     return _back()
 
 
-def _apply(message: Message, action: str) -> int:
+def _apply(message: Message, action: str, category=None) -> int:
     if action == "claim":
         claim(message, current_user)
         return 1
@@ -155,10 +162,26 @@ def _apply(message: Message, action: str) -> int:
     if (current is not None and message.claimed_by_id != current_user.id
             and current_user.role != "admin"):
         raise ClaimError(_("Some messages are held by another moderator and were left alone."))
+    if action == "categorise":
+        return _categorise(message, category)
     if message.status == "converted" or message.status == action:
         return 0
     record(f"message.{action}", message, before={"status": message.status}, after={"status": action})
     message.status = action
+    return 1
+
+
+def _categorise(message: Message, category: Category) -> int:
+    """Add a category to the message's suggestions: the make-report form will tick it."""
+    data = dict(message.data or {})
+    hints = dict(data.get("suggestions") or {}) if isinstance(data.get("suggestions"), dict) else {}
+    slugs = [s for s in hints.get("categories") or [] if isinstance(s, str)]
+    if category.slug in slugs:
+        return 0
+    hints["categories"] = [*slugs, category.slug]
+    message.data = {**data, "suggestions": hints}
+    record("message.categorised", message, before={"categories": slugs},
+           after={"categories": hints["categories"]})
     return 1
 
 

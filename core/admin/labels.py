@@ -15,7 +15,8 @@ CHANNEL_LABELS = {"web": _l("web form"), "sms": _l("SMS"), "email": _l("e-mail")
                   "twitter": _l("X (Twitter)"), "facebook": _l("Facebook")}
 
 MESSAGE_STATUS_LABELS = {"new": _l("new"), "converted": _l("in a report"), "spam": _l("spam"),
-                         "ignored": _l("ignored"), "queued": _l("waiting to be sent"),
+                         "ignored": _l("ignored"), "withdrawn": _l("withdrawn by her"),
+                         "queued": _l("waiting to be sent"),
                          "sent": _l("sent"), "failed": _l("not sent")}
 
 IDENTIFIER_LABELS = {"phone": _l("phone number"), "email": _l("e-mail address"),

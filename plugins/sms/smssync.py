@@ -50,7 +50,10 @@ def smssync():
     if not same_secret(fields.get("secret") or request.args.get("secret"), setting("SMSSYNC_SECRET")):
         health.failed("sms", "a request to the SMSSync URL had the wrong secret", "smssync", count=False)
         return _answer(False, "The secret does not match the one set on the server.", 403)
-    health.ok("sms", "smssync")  # the phone checked in
+    health.ok("sms", "smssync")  # a phone checked in
+    device = (fields.get("device_id") or request.args.get("device_id") or "").strip()[:64]
+    if device:
+        health.ok("sms", health.gateway_of({"gateway": "smssync", "device_id": device}))
     task = request.args.get("task", "")
     if request.method == "GET":
         if task == "send":
