@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.5
 SECRET = "bench-secret"
 VENV_BIN = Path(sys.executable).parent
+SESIM = "from core.cli import main; main()"  # this checkout's code, whatever is installed
 
 BASELINE_APP = textwrap.dedent('''
     """A bare Flask endpoint doing one INSERT per request: the yardstick for intake."""
@@ -189,7 +190,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sesim-bench-intake-"))
     instance = work / "instance"
     env = sesim_env(instance)
-    subprocess.run([str(VENV_BIN / "sesim"), "init"], cwd=ROOT, env={**os.environ, **env},
+    subprocess.run([sys.executable, "-c", SESIM, "init"], cwd=ROOT, env={**os.environ, **env},
                    check=True, stdout=subprocess.DEVNULL)
     (work / "baseline_app.py").write_text(BASELINE_APP)
     baseline_env = {"BENCH_DB": str(work / "baseline.db"), "BENCH_PRAGMAS": ";".join(PRAGMAS)}

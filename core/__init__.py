@@ -71,10 +71,13 @@ def create_app(config: dict | None = None) -> Flask:
         for defaults in plugins.call("sesim_config_defaults"):
             settings.apply_defaults(app.config, defaults)
 
+    from core import compression, publiccounts, sqlite
+
+    compression.init_app(app)  # first registered, so it compresses what every other hook made
     db.init_app(app)
-    from core import sqlite
 
     sqlite.init_app(app, db)
+    publiccounts.install()
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     from core import migrating
 

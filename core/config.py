@@ -56,6 +56,7 @@ DEFAULTS: dict = {
     "SESIM_REPLY_DAYS": 3,  # "you may hear back within N days" after a report (0: not said)
     "SESIM_SUPPORT_TEXT": "",  # support contacts, one per line (or {language: text}), until /resources
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads
+    "SESIM_UPLOADS_STORAGE": "filesystem",  # or database: every app server reaches every upload
     "SESIM_SPOOL_DIR": "",  # empty: <instance>/spool (what arrived while the database was down)
     "SESIM_SPOOL_INTERVAL": 60,  # seconds between replays of the spool (sesim worker)
     "SESIM_RETENTION_DAYS": 90,  # after a report is closed: its messages, contact, conversation go
@@ -149,6 +150,9 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
     if settings["SESIM_LOCATION_PRECISION"] not in ("place", "grid"):
         raise ConfigError("SESIM_LOCATION_PRECISION must be place or grid (moderators can choose "
                           "region or hidden per report)")
+    if settings["SESIM_UPLOADS_STORAGE"] not in ("filesystem", "database"):
+        raise ConfigError("SESIM_UPLOADS_STORAGE must be filesystem or database (several app "
+                          "servers without a shared disk: database)")
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     return settings
 

@@ -15,6 +15,7 @@ from core.config import split_list
 from core.extensions import db
 from core.intake import Inbound, queue_reply, receive
 from core.models import Category, ChannelCursor, Report
+from core.progress import tracked
 from core.seed import ensure_categories
 
 MARKER = ("core", "demo-loaded")
@@ -75,7 +76,7 @@ def load_demo(force: bool = False) -> int:
         rural = [r for r in gaz.regions if r.id in wanted] or [gaz.region("masalli")]
     now = datetime.now().replace(microsecond=0)
     count = 0
-    for i in range(36):
+    for i in tracked(range(36), "Demo reports"):
         in_baku = baku is not None and (not rural or i % 3 != 2)
         language, slugs, title, story = rng.choice(STORIES if in_baku else STORIES + RURAL_STORIES)
         region = baku if in_baku else rng.choice(rural)

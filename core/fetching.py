@@ -13,6 +13,7 @@ from core.extensions import db
 from core.intake import receive
 from core.models import Message
 from core.plugins import host
+from core.progress import tracked
 
 log = logging.getLogger("sesim.fetch")
 
@@ -51,7 +52,7 @@ def _fetch_one(plugin: str, fetch_messages) -> FetchResult:
     since = db.session.query(func.max(Message.received_at)).filter_by(channel=plugin).scalar()
     messages = fetch_messages(app=current_app._get_current_object(), since=since) or ()
     try:
-        for inbound in messages:
+        for inbound in tracked(messages, f"Fetching {plugin}"):
             try:
                 _message, created = receive(inbound)
             except Exception as exc:

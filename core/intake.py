@@ -214,10 +214,10 @@ def _store_attachments(message: Message, attachments, stored: list) -> None:
 
 
 def _remove_files(attachments) -> None:
-    from core.media import uploads_dir
+    from core import storage
 
     for attachment in attachments:
-        (uploads_dir() / attachment.stored_name).unlink(missing_ok=True)
+        storage.forget(attachment.stored_name)
 
 
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start

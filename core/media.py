@@ -1,19 +1,20 @@
 """Uploads: photos are decoded, checked and re-encoded with Pillow so no EXIF, GPS or maker
-note survives; anything else is kept for moderators only. Files get random names."""
+note survives; anything else is kept for moderators only. Files get random names and go to
+``core.storage`` (the uploads folder or the database)."""
 
 from __future__ import annotations
 
 import io
 import secrets
 import warnings
-from pathlib import Path
 
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
+from core import storage
 from core.extensions import db
-from core.filemodes import private_dir, write_private
 from core.models import Attachment
+from core.storage import uploads_dir  # noqa: F401  (kept for callers of core.media.uploads_dir)
 
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before memory runs out
 MAX_SIDE = 2048  # enough to read a screenshot; small enough for 2G
@@ -26,12 +27,6 @@ class NotAnImage(ValueError):
 
 class TooLarge(ValueError):
     """The upload is over the size or pixel limit."""
-
-
-def uploads_dir() -> Path:
-    configured = current_app.config.get("SESIM_UPLOADS_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    return private_dir(path)
 
 
 # What decoding may cost; with the reduced copy the peak stays under 64 MB per upload
@@ -136,7 +131,7 @@ def store_cleaned(jpeg: bytes, *, report=None, message=None) -> Attachment:
     with Image.open(io.BytesIO(jpeg)) as image:  # reads the header only
         width, height = image.size
     name = secrets.token_hex(16) + ".jpg"
-    (uploads_dir() / name).write_bytes(jpeg)
+    storage.save(name, jpeg)
     attachment = Attachment(kind="photo", stored_name=name, content_type="image/jpeg",
                             size=len(jpeg), width=width, height=height, report=report,
                             message=message)
@@ -163,7 +158,7 @@ def store_upload(payload: bytes, *, filename: str = "", content_type: str = "",
         kind, stored, content_type, name = "photo", cleaned, "image/jpeg", name + ".jpg"
     else:
         kind, stored, content_type = "file", payload, content_type or "application/octet-stream"
-    write_private(uploads_dir() / name, stored)
+    storage.save(name, stored)
     attachment = Attachment(
         kind=kind, stored_name=name, content_type=content_type[:100], size=len(stored),
         width=width, height=height, report=report, message=message,

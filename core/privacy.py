@@ -1,8 +1,11 @@
 """Keep the sender's network out of storage and logs.
 
-Rate limits need *some* key per client. We use an HMAC of the address with a salt that lives only
-in this process's memory and changes every day, so the limiter's store never holds an IP and a key
-cannot be linked to yesterday's.
+Rate limits need *some* key per client. We use an HMAC of the address with a random salt that
+changes every day, so the limiter's store never holds an IP and a key cannot be linked to
+yesterday's. When the limits live in Redis (several app servers or workers), so does the salt: the
+first process to need today's salt sets it, the others read it, and Redis forgets it after two days;
+every server then counts the same client under the same key. Otherwise the salt lives only in this
+process's memory.
 """
 
 from __future__ import annotations
@@ -14,17 +17,39 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-from flask import request
+from flask import current_app, request
 
-_salts: dict[str, bytes] = {}
+log = logging.getLogger("sesim.privacy")
+_salts: dict[tuple[str, str], bytes] = {}
+SHARED_STORES = ("redis://", "rediss://", "unix://")
 
 
 def _todays_salt() -> bytes:
     day = datetime.now(UTC).strftime("%Y-%m-%d")
-    if day not in _salts:
-        _salts.clear()
-        _salts[day] = secrets.token_bytes(32)
-    return _salts[day]
+    store = current_app.config.get("RATELIMIT_STORAGE_URI") or ""
+    shared = store.startswith(SHARED_STORES)
+    key = (store if shared else "", day)
+    if key not in _salts:
+        salt = _shared_salt(store, day) if shared else secrets.token_bytes(32)
+        if salt is None:  # Redis unreachable: this process's own salt, and ask again next time
+            return _salts.setdefault(("", day), secrets.token_bytes(32))
+        for old in [k for k in _salts if k[1] != day]:
+            del _salts[old]
+        _salts[key] = salt
+    return _salts[key]
+
+
+def _shared_salt(url: str, day: str) -> bytes | None:
+    import redis
+
+    name = f"{current_app.config.get('SESIM_QUEUE_NAME') or 'sesim'}:ratelimit-salt:{day}"
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        client.set(name, secrets.token_bytes(32), nx=True, ex=2 * 86400)
+        return client.get(name)
+    except redis.RedisError as exc:
+        log.warning("rate-limit salt: Redis unreachable (%s); using this process's own", exc)
+        return None
 
 
 def rate_limit_key() -> str:

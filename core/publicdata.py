@@ -89,23 +89,61 @@ def apply(query, f: Filters, public: bool = True):
     if f.until:
         end = datetime.combine(f.until + timedelta(days=1), datetime.min.time())
         query = query.filter(Report.occurred_at < end)
+    return _places(query, Report, f, public)
+
+
+def _places(query, model, f: Filters, public: bool = True):
+    """The box, region and verified filters, on reports or on ``PublicCount`` rows alike."""
     if f.bbox:
         west, south, east, north = f.bbox
         regions = [r.id for r in gazetteer.load().regions
                    if west <= r.lon <= east and south <= r.lat <= north]
         query = query.filter(or_(
-            and_(Report.location_precision.notin_(("hidden", "region")),
-                 Report.public_longitude.between(west, east),
-                 Report.public_latitude.between(south, north)),
-            and_(Report.location_precision == "region", Report.region_id.in_(regions)),
+            and_(model.location_precision.notin_(("hidden", "region")),
+                 model.public_longitude.between(west, east),
+                 model.public_latitude.between(south, north)),
+            and_(model.location_precision == "region", model.region_id.in_(regions)),
         ))
     if f.region:
-        query = query.filter(Report.region_id == f.region)
+        query = query.filter(model.region_id == f.region)
         if public:  # a hidden place must not be revealed by filtering on it
-            query = query.filter(Report.location_precision != "hidden")
+            query = query.filter(model.location_precision != "hidden")
     if f.verified is not None:
-        query = query.filter(Report.verified.is_(f.verified))
+        query = query.filter(model.verified.is_(f.verified))
     return query
+
+
+def counted(filters: Filters | None = None, kind: str | None = None):
+    """``PublicCount`` rows matching ``filters``, or None when a date filter needs the reports
+    themselves (counts are not kept per day). Without a category filter these are the ``total``
+    rows (or ``kind``: ``category`` for how many of them have each category); with one, the ``set``
+    rows of the sets that hold a chosen category. Summing their ``count`` gives what
+    ``published`` would count, reading a few thousand rows however many reports there are."""
+    from core.models import PublicCount
+
+    f = filters or Filters()
+    if f.since or f.until:
+        return None
+    if f.categories:
+        ids = [i for (i,) in Category.query.filter(Category.slug.in_(f.categories))
+               .with_entities(Category.id)]
+        query = PublicCount.query.filter(PublicCount.kind == "set", or_(
+            *(PublicCount.categories.like(f"%,{i},%") for i in ids)))
+    else:
+        query = PublicCount.query.filter(PublicCount.kind == (kind or "total"))
+    return _places(query, PublicCount, f)
+
+
+def published_count(filters: Filters | None = None) -> int:
+    """How many published reports match ``filters``."""
+    from sqlalchemy import func
+
+    from core.models import PublicCount
+
+    rows = counted(filters)
+    if rows is None:
+        return published(filters).order_by(None).count()
+    return int(rows.with_entities(func.coalesce(func.sum(PublicCount.count), 0)).scalar())
 
 
 def public_point(report: Report) -> tuple[float, float] | None:

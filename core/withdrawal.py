@@ -9,10 +9,10 @@ counts and a lawyer's file stay coherent, and so she can still see on /case that
 
 from __future__ import annotations
 
+from core import storage
 from core.admin.audit import record
 from core.conversation import Case
 from core.extensions import db
-from core.media import uploads_dir
 from core.models import Attachment, AuditLog, Message, Report
 from core.models.base import utcnow
 from core.plugins import call_hook
@@ -24,7 +24,7 @@ KEEP_DATA = ("gateway", "kind", "processed")
 
 def _delete_files(attachments) -> None:
     for attachment in list(attachments):
-        (uploads_dir() / attachment.stored_name).unlink(missing_ok=True)
+        storage.delete(attachment.stored_name)
         db.session.delete(attachment)
 
 

@@ -1,5 +1,7 @@
 """The `sesim` command: init, demo, users, channels fetch — through the real CLI group."""
 
+import io
+
 import pytest
 
 from core import hookimpl
@@ -158,3 +160,47 @@ def test_fetch_stops_at_a_message_it_cannot_store_so_the_cursor_never_passes_it(
     with app.app_context():
         assert ChannelCursor.get("fake") == "m0"  # m1 will be fetched again
         assert [m.external_id for m in Message.query.filter_by(channel="fake")] == ["m0"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal_and_silent_elsewhere():
+    from core.progress import progress, tracked
+
+    screen = _Terminal()
+    assert list(tracked(range(4), "Counting", length=4, stream=screen)) == [0, 1, 2, 3]
+    assert "Counting" in screen.getvalue() and "4/4" in screen.getvalue()
+    with progress("Copying", 2, stream=screen) as bar:
+        bar.update(2)
+    assert "Copying" in screen.getvalue() and "2/2" in screen.getvalue()
+
+    piped = io.StringIO()  # cron, a pipe, a log file
+    assert list(tracked(range(4), "Counting", length=4, stream=piped)) == [0, 1, 2, 3]
+    with progress("Copying", 2, stream=piped) as bar:
+        bar.update(2)
+    assert piped.getvalue() == ""
+
+
+def test_long_commands_show_progress_only_on_a_terminal(app, make_app, monkeypatch):
+    import sys
+
+    from core.demo import load_demo
+    from core.fetching import fetch
+
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)  # as `sesim demo` run by hand
+    with app.app_context():
+        assert load_demo() == 36
+        app.extensions["sesim"].manager.register(PolledChannel(), name="fake")
+        fetch("fake")
+    assert "Demo reports" in screen.getvalue() and "36/36" in screen.getvalue()
+    assert "Fetching fake" in screen.getvalue()
+    monkeypatch.undo()
+
+    exporting = make_app(SESIM_PLUGINS="export").test_cli_runner()
+    result = exporting.invoke(args=["export", "--format", "csv"])  # piped: data only, no bar
+    assert result.exit_code == 0, result.output
+    assert "Exporting" not in result.output and result.output.startswith("\ufeffid,")

@@ -130,3 +130,30 @@ def test_behind_a_trusted_proxy_visitors_are_limited_apart_and_still_not_stored(
     assert post_form(second, "/report", data).status_code == 303  # not everyone behind one proxy
     stored = every_stored_value(app)
     assert "198.51.100" not in stored
+
+
+def test_servers_sharing_redis_limits_share_the_daily_salt_and_others_do_not(make_app, tmp_path):
+    """Several app servers (different instance folders) count one client under one key when their
+    limits live in Redis; with limits in memory every process keeps its own salt."""
+    import uuid
+
+    import redis
+
+    from core.privacy import rate_limit_key
+
+    queue = f"sesim-test-{uuid.uuid4().hex[:8]}"
+    shared = {"SESIM_RATELIMIT_STORAGE": "redis://127.0.0.1:6379/0", "SESIM_QUEUE_NAME": queue}
+    keys = []
+    for n in range(2):
+        app = make_app(SESIM_INSTANCE_PATH=str(tmp_path / f"server{n}"), **shared)
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+            keys.append(rate_limit_key())
+    assert keys[0] == keys[1] and "203.0.113.9" not in keys[0]
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    stored = client.keys(f"{queue}:ratelimit-salt:*")
+    assert len(stored) == 1 and 0 < client.ttl(stored[0]) <= 2 * 86400  # forgotten in two days
+    client.delete(*stored)
+
+    app = make_app(SESIM_INSTANCE_PATH=str(tmp_path / "alone"))  # memory://: this process only
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        assert rate_limit_key() != keys[0]

@@ -175,9 +175,9 @@ def test_photo_is_reencoded_without_exif_or_gps(client, app, valid):
         attachment = Attachment.query.one()
         assert attachment.kind == "photo" and not attachment.public
         assert attachment.stored_name != "IMG_0001.jpg"
-        from core.media import uploads_dir
+        from core import storage
 
-        stored = (uploads_dir() / attachment.stored_name).read_bytes()
+        stored = storage.read(attachment.stored_name)
     assert b"PhoneMaker" not in stored and b"Exif" not in stored
     with Image.open(io.BytesIO(stored)) as image:
         assert not image.getexif() and image.size == (64, 48)

@@ -3,14 +3,16 @@ downloads (never rendered as pages), and every opening is in the audit log."""
 
 from __future__ import annotations
 
-from flask import abort, send_from_directory
+import io
+
+from flask import abort, send_file
 from flask_login import current_user
 
+from core import storage
 from core.admin import bp
 from core.admin.access import EDITORS, STAFF, can_see, refuse, roles
 from core.admin.audit import record
 from core.extensions import db
-from core.media import uploads_dir
 from core.models import Attachment
 
 
@@ -31,8 +33,11 @@ def attachment_file(public_id):
     record("attachment.opened", report or attachment.message, note=attachment.public_id)
     db.session.commit()
     photo = attachment.kind == "photo"
-    response = send_from_directory(
-        uploads_dir(), attachment.stored_name, mimetype=attachment.content_type if photo else
+    data = storage.read(attachment.stored_name)
+    if data is None:
+        abort(404)
+    response = send_file(
+        io.BytesIO(data), mimetype=attachment.content_type if photo else
         "application/octet-stream", as_attachment=not photo,
         download_name=f"{attachment.public_id}.{'jpg' if photo else 'bin'}", max_age=0,
     )

@@ -5,9 +5,10 @@ from core.models.audit import AuditLog
 from core.models.category import Category, report_categories
 from core.models.channel import ChannelCursor
 from core.models.legal import LegalCase, StaffNotification
-from core.models.media import Attachment
+from core.models.media import Attachment, StoredFile
 from core.models.message import Message
 from core.models.moderation import ChannelHealth, SavedView
+from core.models.publiccount import PublicCount
 from core.models.report import Report
 from core.models.revision import ReportNote, ReportRevision
 from core.models.support import AwarenessPage, SupportResource
@@ -22,12 +23,14 @@ __all__ = [
     "ChannelHealth",
     "LegalCase",
     "Message",
+    "PublicCount",
     "Report",
     "ReportNote",
     "ReportRevision",
     "SavedView",
     "StaffNotification",
     "SupportResource",
+    "StoredFile",
     "User",
     "report_categories",
 ]

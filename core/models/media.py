@@ -23,3 +23,13 @@ class Attachment(db.Model):
 
     report = db.relationship("Report", back_populates="attachments")
     message = db.relationship("Message", back_populates="attachments")
+
+
+class StoredFile(db.Model):
+    """The bytes of an upload when ``SESIM_UPLOADS_STORAGE=database`` (see ``core.storage``)."""
+
+    __tablename__ = "stored_files"
+
+    name = db.Column(db.String(80), primary_key=True)  # ``Attachment.stored_name``
+    data = db.Column(db.LargeBinary, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -12,6 +12,8 @@ class Report(Claimable, db.Model):
     """One account of harassment. Exact location and contact never leave the admin area."""
 
     __tablename__ = "reports"
+    # Public lists: published reports, newest incident first, read in index order at any size.
+    __table_args__ = (db.Index("ix_reports_status_occurred_at", "status", "occurred_at"),)
 
     id = db.Column(db.Integer, primary_key=True)
     public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)

@@ -87,7 +87,8 @@ def replay_report(payload: dict) -> None:
 
 
 def _store(payload: dict) -> Report:
-    from core.media import store_cleaned, uploads_dir
+    from core import storage
+    from core.media import store_cleaned
 
     report = Report(
         title=payload["title"],
@@ -117,7 +118,7 @@ def _store(payload: dict) -> Report:
         db.session.commit()
     except BaseException:
         if photo is not None:  # no row points at it: do not leave her photo behind
-            (uploads_dir() / photo.stored_name).unlink(missing_ok=True)
+            storage.forget(photo.stored_name)
         raise
     call_hook("sesim_report_created", report=report)
     return report

@@ -17,10 +17,12 @@ from plugins.export import formats
 @with_appcontext
 def export_command(name, output, language):
     """Write every published report (public fields only) in the chosen format."""
-    from core.publicdata import iter_published
+    from core.progress import tracked
+    from core.publicdata import iter_published, published_count
 
     available = formats.available()
     if name not in available:
         raise click.BadParameter(f"choose one of: {', '.join(sorted(available))}", param_hint="--format")
-    for chunk in available[name].write(iter_published(language=language)):
+    rows = tracked(iter_published(language=language), "Exporting reports", length=published_count())
+    for chunk in available[name].write(rows):
         output.write(chunk)

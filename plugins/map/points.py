@@ -1,6 +1,7 @@
 """The map's data, read only through ``core.publicdata``: clustered points for a bounding box and
-report counts per area. Counting happens in the database (GROUP BY on the public point), so the
-work in Python grows with the number of distinct blurred points, not with the number of reports."""
+report counts per area. Counts come from ``public_counts`` (kept in step with every change to a
+report), so the work grows with the number of distinct blurred points, not with the reports; only
+a date filter counts the reports themselves (GROUP BY on the public point)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from flask_babel import ngettext
 from sqlalchemy import func
 
 from core import gazetteer
-from core.models import Category, Report, report_categories
-from core.publicdata import Filters, public_fields, public_point, published
+from core.models import Category, PublicCount, Report, report_categories
+from core.publicdata import Filters, counted, public_fields, public_point, published
 from plugins.map import clustering
 from plugins.map.outlines import Areas
 
@@ -51,7 +52,46 @@ def _in_bbox(point, bbox) -> bool:
 
 
 def _grouped_points(filters: Filters):
-    """``{public point: [count, Counter(category id → count)]}`` of the matching reports."""
+    """``{public point: [count, Counter(category id → count)]}`` of the matching reports, from the
+    public counts (a cost that does not grow with the reports) unless a date filter needs them:
+    the ``total`` and ``category`` rows, or with a category filter the ``set`` rows."""
+    rows = counted(filters)
+    if rows is None:
+        return _grouped_reports(filters)
+    point = (PublicCount.location_precision.label("location_precision"),
+             PublicCount.public_latitude.label("public_latitude"),
+             PublicCount.public_longitude.label("public_longitude"),
+             PublicCount.region_id.label("region_id"))
+    totals = rows.with_entities(*point, PublicCount.categories, func.sum(PublicCount.count))
+    histogram = None
+    if not filters.categories:  # the totals count each report once; its categories are apart
+        totals = rows.with_entities(*point, func.sum(PublicCount.count))
+        histogram = counted(filters, kind="category")
+    groups: dict = {}
+    for row in totals.group_by(*point, *([] if histogram is not None else [PublicCount.categories])):
+        where = public_point(row)
+        if where is None or not _in_bbox(where, filters.bbox):
+            continue
+        entry = groups.setdefault(where, [0, Counter()])
+        entry[0] += row[-1]
+        if histogram is None:
+            _add_categories(entry[1], row.categories, row[-1])
+    if histogram is not None:
+        columns = (*point, PublicCount.categories)
+        for row in histogram.with_entities(*columns, func.sum(PublicCount.count)).group_by(*columns):
+            entry = groups.get(public_point(row))
+            if entry is not None:
+                _add_categories(entry[1], row.categories, row[-1])
+    return groups
+
+
+def _add_categories(counter: Counter, key: str, count: int) -> None:
+    for category_id in filter(None, key.split(",")):
+        counter[int(category_id)] += count
+
+
+def _grouped_reports(filters: Filters):
+    """As ``_grouped_points``, counted from the reports (GROUP BY on the public point)."""
     base = published(filters).order_by(None)
     groups: dict = {}
     for row in base.with_entities(*POINT_COLUMNS, func.count(Report.id)).group_by(*POINT_COLUMNS):
@@ -137,11 +177,15 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
 
 def area_counts(filters: Filters, areas: Areas) -> tuple[Counter, Counter]:
     """``(reports per outline id, reports per region without a finer outline)``."""
-    columns = (Report.region_id, Report.place_id, Report.location_precision)
-    rows = (
-        published(replace(filters, bbox=None)).order_by(None)
-        .with_entities(*columns, func.count(Report.id)).group_by(*columns)
-    )
+    unboxed = replace(filters, bbox=None)
+    counts_rows = counted(unboxed)
+    if counts_rows is None:
+        columns = (Report.region_id, Report.place_id, Report.location_precision)
+        rows = (published(unboxed).order_by(None)
+                .with_entities(*columns, func.count(Report.id)).group_by(*columns))
+    else:
+        columns = (PublicCount.region_id, PublicCount.place_id, PublicCount.location_precision)
+        rows = counts_rows.with_entities(*columns, func.sum(PublicCount.count)).group_by(*columns)
     counts: Counter = Counter()
     unplaced: Counter = Counter()
     for region_id, place_id, precision, count in rows:

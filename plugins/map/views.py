@@ -17,7 +17,14 @@ from core.config import ConfigError, split_list
 from core.i18n import current_language
 from core.models import Category
 from core.numbers import whole
-from core.publicdata import FilterError, filter_args, parse_filters, public_fields, published
+from core.publicdata import (
+    FilterError,
+    filter_args,
+    parse_filters,
+    public_fields,
+    published,
+    published_count,
+)
 from plugins.map import csp, outlines, points, shell
 from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
 from plugins.map.tiles import tile_dir, tile_source
@@ -250,7 +257,7 @@ def index():
         body = render_template("map/index.html", error=str(exc), shell=None, **_form_choices(language))
         return body, 400
     matching = published(filters)
-    total = matching.order_by(None).count()
+    total = published_count(filters)
     reports = matching.offset((page - 1) * PER_PAGE).limit(PER_PAGE).all()
     counts, unplaced = points.area_counts(filters, _areas())
     gaz = gazetteer.load()

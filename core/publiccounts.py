@@ -1,0 +1,172 @@
+"""Counts of published reports by public point (``public_counts``), kept in step with every change.
+
+Every write to a report goes through a session flush, whoever makes it (publish, withdraw, edit,
+bulk actions, purge). Just before a flush the published state of the reports it touches is read
+from the database, just after it again, and the difference is added to ``public_counts`` with an
+upsert: atomic on SQLite and PostgreSQL, so two app servers publishing at once both count. A bulk
+statement on reports (which bypasses the flush) makes the commit rebuild every count instead.
+
+The map reads these few thousand rows instead of every report; ``rebuild`` recounts from the
+reports (the migration, bulk statements and bulk loads such as bench/map_geojson.py use it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter, defaultdict
+
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
+
+from core.models import PublicCount, Report, report_categories
+
+log = logging.getLogger("sesim.counts")
+
+FIELDS = ("kind", "location_precision", "public_latitude", "public_longitude", "region_id",
+          "place_id", "verified", "categories")
+_TOUCHED = "sesim_counts_touched"
+_BEFORE = "sesim_counts_before"
+_REBUILD = "sesim_counts_rebuild"
+CHUNK = 500
+_installed = False
+
+
+def install() -> None:
+    """Listen to every session once per process (the listeners need no app)."""
+    global _installed
+    if _installed:
+        return
+    event.listen(Session, "before_flush", _before_flush)
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _bulk_statement)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_soft_rollback", _forget)
+    _installed = True
+
+
+def category_key(ids) -> str:
+    """``",3,7,"``: the sorted ids, fenced so ``LIKE '%,3,%'`` finds exactly category 3."""
+    return "," + ",".join(str(i) for i in sorted(set(ids))) + "," if ids else ""
+
+
+def row_key(values: tuple) -> str:
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+def published_keys(connection, ids) -> Counter:
+    """``Counter({(kind, precision, lat, lon, region, place, verified, categories): reports})`` of
+    the published reports among ``ids``, as the database holds them now (see ``PublicCount``)."""
+    found: Counter = Counter()
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), CHUNK):
+        rows = connection.execute(
+            select(Report.id, Report.location_precision, Report.public_latitude,
+                   Report.public_longitude, Report.region_id, Report.place_id, Report.verified)
+            .where(Report.id.in_(ids[start:start + CHUNK]), Report.status == "published")
+        ).all()
+        found.update(_keyed(connection, rows))
+    return found
+
+
+def _keyed(connection, rows) -> Counter:
+    categories = defaultdict(list)
+    if rows:
+        links = select(report_categories.c.report_id, report_categories.c.category_id).where(
+            report_categories.c.report_id.in_([row[0] for row in rows]))
+        for report_id, category_id in connection.execute(links):
+            categories[report_id].append(category_id)
+    found: Counter = Counter()
+    for rid, precision, lat, lon, region, place, verified in rows:
+        point = (precision, lat, lon, region, place, bool(verified))
+        found[("total", *point, "")] += 1
+        found[("set", *point, category_key(categories[rid]))] += 1
+        for category_id in set(categories[rid]):
+            found[("category", *point, category_key([category_id]))] += 1
+    return found
+
+
+def add(connection, delta: dict) -> None:
+    """Add ``{key tuple: change}`` to the counts (one upsert per key), dropping rows that reach 0."""
+    table = PublicCount.__table__
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    emptied = []
+    for values, change in delta.items():
+        if not change:
+            continue
+        digest = row_key(values)
+        statement = insert(table).values(key=digest, count=change, **dict(zip(FIELDS, values, strict=True)))
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=["key"], set_={"count": table.c.count + change}))
+        if change < 0:
+            emptied.append(digest)
+    if emptied:
+        connection.execute(delete(table).where(table.c.key.in_(emptied), table.c.count <= 0))
+
+
+def rebuild(connection, batch: int = 5000) -> int:
+    """Recount every published report (keyset batches: flat memory); return the rows written."""
+    table = PublicCount.__table__
+    connection.execute(delete(table))
+    counts: Counter = Counter()
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(Report.id, Report.location_precision, Report.public_latitude,
+                   Report.public_longitude, Report.region_id, Report.place_id, Report.verified)
+            .where(Report.status == "published", Report.id > last).order_by(Report.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1][0]
+        counts.update(_keyed(connection, rows))
+    values = [{"key": row_key(k), "count": n, **dict(zip(FIELDS, k, strict=True))}
+              for k, n in counts.items()]
+    for start in range(0, len(values), batch):
+        connection.execute(table.insert(), values[start:start + batch])
+    return len(values)
+
+
+# ---------------------------------------------------------------- session events
+
+def _reports(objects) -> list[int]:
+    return [obj.id for obj in objects if isinstance(obj, Report) and obj.id is not None]
+
+
+def _before_flush(session, flush_context, instances) -> None:
+    touched = _reports(session.dirty) + _reports(session.deleted)
+    if touched:
+        session.info[_BEFORE] = published_keys(session.connection(), touched)
+    session.info[_TOUCHED] = touched
+
+
+def _after_flush(session, flush_context) -> None:
+    touched = session.info.pop(_TOUCHED, []) + _reports(session.new)
+    before = session.info.pop(_BEFORE, Counter())
+    if not touched:
+        return
+    connection = session.connection()
+    after = published_keys(connection, touched)
+    delta = {key: after[key] - before[key] for key in set(after) | set(before)}
+    add(connection, delta)
+
+
+def _bulk_statement(state) -> None:
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete or state.is_insert) and getattr(table, "name", None) in (
+            "reports", "report_categories"):
+        state.session.info[_REBUILD] = True
+
+
+def _before_commit(session) -> None:
+    if session.info.pop(_REBUILD, False):
+        log.info("a bulk statement changed reports: recounting public counts")
+        rebuild(session.connection())
+
+
+def _forget(session, previous_transaction) -> None:
+    for key in (_TOUCHED, _BEFORE, _REBUILD):
+        session.info.pop(key, None)

@@ -1,0 +1,147 @@
+"""Public counts (``core.publiccounts``): kept in step with every change to a report, whatever path
+makes it, and answering the map exactly as counting the reports would."""
+
+from collections import Counter
+from datetime import datetime
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from core.extensions import db
+from core.models import Category, PublicCount, Report
+from core.publicdata import counted, parse_filters, published, published_count
+from tests.outputs_data import make_report, populate
+
+
+def _counts() -> Counter:
+    return Counter({(r.kind, r.location_precision, r.public_latitude, r.public_longitude,
+                     r.region_id, r.place_id, r.verified, r.categories): r.count
+                    for r in PublicCount.query.filter(PublicCount.count != 0)})
+
+
+def _recounted() -> Counter:
+    from core.publiccounts import category_key
+
+    found = Counter()
+    for r in Report.query.filter_by(status="published"):
+        point = (r.location_precision, r.public_latitude, r.public_longitude, r.region_id,
+                 r.place_id, r.verified)
+        found[("total", *point, "")] += 1
+        found[("set", *point, category_key(c.id for c in r.categories))] += 1
+        for c in r.categories:
+            found[("category", *point, f",{c.id},")] += 1
+    return found
+
+
+def _in_step():
+    db.session.expire_all()
+    assert _counts() == _recounted()
+
+
+def test_counts_follow_publish_edit_withdraw_and_delete(app):
+    with app.app_context():
+        made = populate()
+        db.session.commit()
+        _in_step()
+        published_reports = Report.query.filter_by(status="published").count()
+        assert published_count() == published_reports > 0
+
+        pending = next(r for r in made.values() if r.status == "pending")
+        pending.status = "published"  # publish
+        db.session.commit()
+        _in_step()
+
+        shared = made["shared"]
+        shared.place_id, shared.public_latitude, shared.public_longitude = "khachmaz-town", 41.4591, 48.8021
+        shared.categories = Category.query.filter(Category.slug.in_(["physical"])).all()
+        shared.verified = False
+        db.session.commit()  # moved, recategorised, unverified
+        _in_step()
+
+        made["newer"].status = "archived"  # withdrawn
+        db.session.commit()
+        _in_step()
+
+        db.session.delete(made["formula"])
+        db.session.commit()
+        _in_step()
+
+        before = _counts()
+        made["hidden"].status = "rejected"
+        db.session.rollback()  # nothing changed: nothing counted
+        _in_step()
+        assert _counts() == before
+
+
+def test_several_changes_in_one_transaction_and_new_reports_are_counted(app):
+    with app.app_context():
+        first = make_report(title="one")
+        db.session.flush()
+        first.status = "pending"
+        db.session.flush()
+        first.status = "published"
+        make_report(title="two", categories=["verbal", "online"], location_precision="region")
+        db.session.commit()
+        _in_step()
+        assert published_count() == 2
+
+
+def test_a_bulk_statement_recounts_at_commit(app):
+    with app.app_context():
+        populate()
+        db.session.commit()
+        Report.query.filter(Report.status == "published").update({"status": "archived"})
+        db.session.commit()
+        _in_step()
+        assert not _counts()
+        db.session.execute(db.update(Report).values(status="published"))
+        db.session.commit()
+        _in_step()
+        assert published_count() == Report.query.count()
+
+
+@pytest.mark.parametrize("args", [
+    {}, {"category": "verbal"}, {"category": "verbal,online"}, {"category": ["stalking", "online"]},
+    {"region": "baku"}, {"region": "khachmaz"}, {"verified": "true"}, {"verified": "false"},
+    {"bbox": "49.7,40.3,50.0,40.5"}, {"bbox": "44.76,38.39,50.63,41.91", "category": "online"},
+    {"region": "baku", "verified": "true", "category": "stalking"},
+])
+def test_counted_filters_agree_with_the_reports(app, args):
+    with app.app_context():
+        populate()
+        make_report(title="region only", location_precision="region", region_id="khachmaz",
+                    categories=["online", "verbal"])
+        make_report(title="grid", location_precision="grid", public_latitude=40.425,
+                    public_longitude=49.875, verified=True, categories=["stalking"])
+        db.session.commit()
+        with app.test_request_context():
+            filters = parse_filters(MultiDict(args))
+            assert counted(filters) is not None
+            assert published_count(filters) == published(filters).order_by(None).count()
+
+
+def test_a_date_filter_counts_the_reports_themselves(app):
+    with app.app_context():
+        populate()
+        db.session.commit()
+        with app.test_request_context():
+            filters = parse_filters(MultiDict({"since": "2026-04-01"}))
+            assert counted(filters) is None
+            assert published_count(filters) == published(filters).order_by(None).count() == 1
+
+
+def test_map_points_from_counts_equal_points_from_reports(app):
+    from plugins.map import points
+
+    with app.app_context():
+        populate()
+        for i in range(5):
+            make_report(title=f"extra {i}", categories=["verbal", "online"][: 1 + i % 2],
+                        verified=bool(i % 2), occurred_at=datetime(2026, 5, 1 + i))
+        db.session.commit()
+        with app.test_request_context():
+            for args in ({}, {"category": "online"}, {"category": "verbal,online"},
+                         {"verified": "true", "region": "baku"},
+                         {"bbox": "49.7,40.3,50.0,40.5"}):
+                filters = parse_filters(MultiDict(args))
+                assert points._grouped_points(filters) == points._grouped_reports(filters)
