@@ -49,6 +49,8 @@ def init_app(app, plugins: PluginHost) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        if request.is_secure:  # browsers then never try plain http, where a network could watch her
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if request.method == "POST" or request.path.startswith(("/report", "/case", "/admin")):
             # Shared phones: nothing typed here may come back from the browser's cache.
             response.headers["Cache-Control"] = "no-store"
