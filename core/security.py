@@ -24,7 +24,7 @@ BASE_CSP = {
 def build_csp(app, plugins: PluginHost) -> str:
     policy = {key: list(values) for key, values in BASE_CSP.items()}
     with app.app_context():
-        for extra in plugins.call("sesim_csp_sources", app=app):
+        for extra in plugins.wire("sesim_csp_sources", app=app):
             for directive, sources in extra.items():
                 policy.setdefault(directive, ["'self'"]).extend(sources)
     return "; ".join(f"{d} {' '.join(dict.fromkeys(s))}" for d, s in policy.items())
