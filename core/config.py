@@ -29,6 +29,7 @@ DEFAULTS: dict = {
     "SESIM_PROFILE": "",
     "SESIM_PLUGINS": "map,stories,export",
     "SESIM_THEME": "default",
+    "SESIM_THEME_PATH": "",  # templates/ and static/ over the theme's; empty: <instance>/theme
     "SESIM_SITE_NAME": "Sesim",
     "SESIM_PUBLIC_URL": "",
     "SESIM_LANGUAGES": "az,ru,en",
