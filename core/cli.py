@@ -6,18 +6,34 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
 
 from core import worker
 
 
 def _create_app():
     from core import create_app
+    from core.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:  # a deployer's mistake: say what to fix, no traceback
+        raise NoAppException(str(exc)) from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class SesimGroup(FlaskGroup):
+    """Flask's group, except that a configuration error stops any command with its message
+    (Flask would go on to say the command does not exist)."""
+
+    def get_command(self, ctx, name):
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as exc:
+            raise click.ClickException(exc.format_message()) from None
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=SesimGroup, create_app=_create_app)
 def main():
     """Sesim: anonymous harassment reports, mapped."""
 
@@ -35,7 +51,7 @@ def init_app(app, plugins) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     with app.app_context():
-        plugins.call("sesim_cli_commands", cli=app.cli)
+        plugins.wire("sesim_cli_commands", cli=app.cli)
 
 
 def _upgrade() -> None:
@@ -78,8 +94,6 @@ def plugins_list():
     """Each plugin with its version, whether it is enabled and the hooks it implements."""
     for record in current_app.extensions["sesim"].records.values():
         state = "enabled" if record.enabled else "disabled"
-        if record.error:
-            state = f"FAILED ({record.error})"
         hooks = ", ".join(record.hooks) or "-"
         click.echo(f"{record.name:10} {record.version:8} {state:8} {record.module}  hooks: {hooks}")
 
