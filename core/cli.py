@@ -22,15 +22,23 @@ def _create_app():
 
 
 class SesimGroup(FlaskGroup):
-    """Flask's group, except that a configuration error stops any command with its message
-    (Flask would go on to say the command does not exist)."""
+    """Flask's group, except that a configuration error stops any command (and ``--help``) with
+    its message, once (Flask would go on to say the command does not exist)."""
 
     def get_command(self, ctx, name):
-        try:
-            ctx.ensure_object(ScriptInfo).load_app()
-        except NoAppException as exc:
-            raise click.ClickException(exc.format_message()) from None
+        _load_app(ctx)
         return super().get_command(ctx, name)
+
+    def list_commands(self, ctx):
+        _load_app(ctx)
+        return super().list_commands(ctx)
+
+
+def _load_app(ctx) -> None:
+    try:
+        ctx.ensure_object(ScriptInfo).load_app()
+    except NoAppException as exc:
+        raise click.ClickException(exc.format_message()) from None
 
 
 @click.group(cls=SesimGroup, create_app=_create_app)

@@ -110,7 +110,7 @@ def pages_dir() -> Path:
 def store_pdf(payload: bytes) -> tuple[str, int]:
     """Keep an uploaded PDF under a random name; ``(stored_name, size)``."""
     if len(payload) > PDF_MAX_BYTES:
-        raise BadPdf(_l("The PDF is too large (at most 20 MB)."))
+        raise BadPdf(_l("The PDF is too large (at most %(size)s MB).", size=PDF_MAX_BYTES // 1024 // 1024))
     if not payload.startswith(b"%PDF-"):
         raise BadPdf(_l("This file is not a PDF."))
     name = f"{secrets.token_urlsafe(18)}.pdf"

@@ -306,3 +306,34 @@ def test_staff_read_words_not_codes(app, staff):
     moderator.get("/admin/account?lang=ru")
     page = moderator.get(f"/admin/reports/{report_id}").get_data(as_text=True)
     assert "скрыто: место не указывается" in page
+
+
+def test_limits_staff_read_come_from_the_settings(make_app):
+    """The grid size in the precision choices is the deployment's SESIM_LOCATION_GRID, and the note
+    and reply limits quote the limits the code applies."""
+    from core.admin.casework import NOTE_MAX_CHARS, REPLY_MAX_CHARS
+
+    app = make_app(SESIM_LOCATION_GRID=0.1)
+    make_staff(app)
+    moderator = client_as(app, "moderator")
+    url = f"/admin/reports/{report_id_from(make_report(moderator, app, [receive(app, 'sms-grid')]))}"
+    page = moderator.get(url).get_data(as_text=True)
+    assert '<option value="grid">a square of about 11 km (its centre)</option>' in page
+    assert f'maxlength="{REPLY_MAX_CHARS}"' in page
+    refused = post(moderator, f"{url}/note", {"body": "x" * (NOTE_MAX_CHARS + 1)}, url)
+    assert refused.status_code == 400
+    assert f"at most {NOTE_MAX_CHARS} characters" in refused.get_data(as_text=True)
+    refused = post(moderator, f"{url}/reply", {"text": "x" * (REPLY_MAX_CHARS + 1)}, url)
+    assert f"at most {REPLY_MAX_CHARS} characters" in refused.get_data(as_text=True)
+    moderator.get("/admin/account?lang=az")
+    assert "təxminən 11 km-lik kvadrat" in moderator.get(url).get_data(as_text=True)
+
+
+def test_default_grid_is_described_with_a_decimal_in_each_language(make_app):
+    app = make_app()
+    make_staff(app)
+    moderator = client_as(app, "moderator")
+    url = f"/admin/reports/{report_id_from(make_report(moderator, app, [receive(app, 'sms-grid5')]))}"
+    assert "a square of about 5.6 km" in moderator.get(url).get_data(as_text=True)
+    moderator.get("/admin/account?lang=ru")
+    assert "квадрат около 5,6 км" in moderator.get(url).get_data(as_text=True)

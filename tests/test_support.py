@@ -258,3 +258,11 @@ def test_her_region_contacts_on_her_case_page(app, staff):
 def test_every_public_page_links_to_help_and_rights(app):
     page = app.test_client().get("/?lang=en").get_data(as_text=True)
     assert 'href="/resources"' in page and 'href="/learn"' in page
+
+
+def test_pdf_size_message_quotes_the_limit_applied(app):
+    from core import resources
+
+    with app.test_request_context("/?lang=en"), pytest.raises(resources.BadPdf) as refused:
+        resources.store_pdf(b"%PDF-" + b"0" * resources.PDF_MAX_BYTES)
+    assert str(refused.value) == f"The PDF is too large (at most {resources.PDF_MAX_BYTES // 2**20} MB)."

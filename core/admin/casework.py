@@ -31,6 +31,9 @@ from core.models import AuditLog, Message, ReportNote, User
 from core.numbers import whole
 from core.redaction import redact, suggest
 
+NOTE_MAX_CHARS = 8000
+REPLY_MAX_CHARS = 1600  # about ten SMS
+
 
 def fields_form(report=None, formdata=None) -> ReportFieldsForm:
     form = ReportFieldsForm(formdata=formdata)
@@ -83,6 +86,7 @@ def render_report(report, status=200, edit_form=None, moderation=None, contact=N
         reply_channel=reply_channel(report), is_answer=conversation.is_answer,
         legal_form=legal_form, legal_states=legal.STATE_LABELS,
         outcome_labels=legal.OUTCOME_LABELS, legal_help=legal.enabled(),
+        reply_max=REPLY_MAX_CHARS,
     ), status
 
 
@@ -242,8 +246,8 @@ def report_assign(report_id):
 def report_note(report_id):
     report = report_or_refuse(report_id)
     body = (request.form.get("body") or "").strip()
-    if not body or len(body) > 8000:
-        flash(_("A note needs some text (at most 8000 characters)."), "error")
+    if not body or len(body) > NOTE_MAX_CHARS:
+        flash(_("A note needs some text (at most %(count)d characters).", count=NOTE_MAX_CHARS), "error")
         return render_report(report, 400)
     kind = "legal" if current_user.role == "lawyer" else "note"
     db.session.add(ReportNote(report=report, user_id=current_user.id, kind=kind, body=body))
@@ -262,8 +266,9 @@ def report_reply(report_id):
     if report.status == "withdrawn":
         flash(_("She withdrew this report: nothing more can be sent to her."), "error")
         return render_report(report, 400)
-    if not text or len(text) > 1600:
-        flash(_("A reply needs some text (at most 1600 characters)."), "error")
+    if not text or len(text) > REPLY_MAX_CHARS:
+        flash(_("A reply needs some text (at most %(count)d characters).", count=REPLY_MAX_CHARS),
+              "error")
         return render_report(report, 400)
     reply = conversation.staff_reply(report, text)
     record("report.reply_sent", report, after={"message_id": reply.id, "channel": reply.channel,

@@ -1,13 +1,29 @@
 """Words staff read for the codes stored in the database (roles, precisions, channels, states)."""
 
+from flask import current_app
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+KM_PER_DEGREE = 111.32  # of latitude; a cell is a little narrower east-west
+
+
+def grid_km() -> str:
+    """The side of a grid cell (``SESIM_LOCATION_GRID`` degrees) in km, as people say it."""
+    km = current_app.config["SESIM_LOCATION_GRID"] * KM_PER_DEGREE
+    return format_decimal(round(km) if km >= 10 else round(km, 1))
+
+
+def _grid_label() -> str:
+    return gettext("a square of about %(km)s km (its centre)", km=grid_km())
+
 
 ROLE_LABELS = {"admin": _l("administrator"), "moderator": _l("moderator"), "lawyer": _l("lawyer")}
 
 PRECISION_LABELS = {
     "place": _l("district or village (its centre)"),
     "region": _l("region only (its centre)"),
-    "grid": _l("a 5 km square (its centre)"),
+    "grid": LazyString(_grid_label),  # the size is the deployment's
     "hidden": _l("hidden: no place at all"),
 }
 

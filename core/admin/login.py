@@ -103,7 +103,10 @@ def authenticate(email: str, password: str, otp: str = "") -> User:
     return user
 
 
-def new_invite(user: User, days: int = 7) -> str:
+INVITE_DAYS = 7
+
+
+def new_invite(user: User, days: int = INVITE_DAYS) -> str:
     """Give ``user`` a one-time link token (only its hash is kept); return the token."""
     token = secrets.token_urlsafe(24)
     user.invite_token_hash = keyed_hash(token, "invite")

@@ -11,7 +11,7 @@ from core.admin.access import ADMINS, roles
 from core.admin.audit import record
 from core.admin.auditview import rows as audit_rows
 from core.admin.forms import UserCreateForm
-from core.admin.login import UNUSABLE_PASSWORD, new_invite
+from core.admin.login import INVITE_DAYS, UNUSABLE_PASSWORD, new_invite
 from core.extensions import db
 from core.models import AuditLog, User
 from core.models.user import ROLES
@@ -48,7 +48,7 @@ def users():
             form = UserCreateForm(formdata=None)
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template("admin/users.html", form=form, users=User.query.order_by(User.email).all(),
-                           roles=ROLES, invite_link=invite_link), status
+                           roles=ROLES, invite_link=invite_link, invite_days=INVITE_DAYS), status
 
 
 @bp.route("/users/<int:user_id>", methods=["POST"])
@@ -89,7 +89,7 @@ def user_action(user_id):
     if invite_link:
         return render_template("admin/users.html", form=UserCreateForm(formdata=None),
                                users=User.query.order_by(User.email).all(), roles=ROLES,
-                               invite_link=invite_link)
+                               invite_link=invite_link, invite_days=INVITE_DAYS)
     flash(_("Every session of this account has ended.") if action == "sign_out" else _("Saved."), "info")
     return redirect(url_for("admin.users"))
 
