@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -39,23 +40,33 @@ def _cheap_password_hashing():
     passwords._hasher = production
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    """A private database for this test session, so concurrent runs never share one."""
+@contextmanager
+def private_database(prefix: str, sqlite_path):
+    """A new, empty database on the suite's server (PostgreSQL when ``SESIM_TEST_DATABASE_URL``
+    is set, dropped afterwards), else a SQLite file at ``sqlite_path``."""
     if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db')}/sesim-test.db"
+        yield f"sqlite:///{sqlite_path}"
         return
     from core.config import database_url as normalise
 
     server = normalise(TEST_DATABASE_URL)
-    name = f"sesim_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A private database for this test session, so concurrent runs never share one."""
+    with private_database("sesim_test", tmp_path_factory.mktemp("db") / "sesim-test.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,10 @@ wrong key, an altered file or a non-empty instance is refused."""
 
 import shutil
 import tarfile
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from core import spool
 from core.admin.audit import record
@@ -18,27 +16,15 @@ from core.extensions import db
 from core.intake import Inbound, receive
 from core.media import store_cleaned, uploads_dir
 from core.models import Report
-from tests.conftest import BASE_CONFIG, TEST_DATABASE_URL
+from tests.conftest import BASE_CONFIG, private_database
 from tests.test_media_memory import encoded
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A second, empty database on the same server as the suite's."""
-    if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path}/restored.db"
-        return
-    from core.config import database_url as normalise
-
-    server = normalise(TEST_DATABASE_URL)
-    name = f"sesim_restore_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with private_database("sesim_restore", tmp_path / "restored.db") as url:
+        yield url
 
 
 @pytest.fixture
