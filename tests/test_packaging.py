@@ -21,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["core", "plugins", "themes", "migrations", "setup.py", "setup.cfg", "pyproject.toml",
-           "MANIFEST.in", "README.md"]
+           "MANIFEST.in", "README.md", "gunicorn.conf.py", "wsgi.py"]
 NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
 PAGES = ["/", "/report", "/admin/login", "/map", "/stories/feed.atom", "/stats",
          "/static/style.css", "/admin/static/admin.css", "/map/static/map.js"]
