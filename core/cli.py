@@ -6,15 +6,24 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from core import worker
 
 
 def _create_app():
+    """A deployment that cannot start (a bad setting, an instance folder it cannot write) gets one
+    clear error line, under ``sesim --help`` too, instead of a traceback."""
     from core import create_app
+    from core.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise NoAppException(f"Sesim cannot start: {exc}") from exc
+    except OSError as exc:
+        raise NoAppException(f"Sesim cannot start: {exc}. If that is the instance folder, set "
+                             "SESIM_INSTANCE_PATH to a folder the service user can write.") from exc
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)
