@@ -61,16 +61,16 @@ def populate(instance: str, count: int) -> None:
             place = places[i % len(places)]
             occurred = (start + timedelta(minutes=i)).isoformat(sep=" ")
             yield (i, f"p{i:011d}", f"Report {i}", "private original story", "Redacted story text.", "az",
-                   occurred, 0, now, now, now, "published", i % 3 == 0, 40.0, 49.0, place.id,
+                   occurred, now, now, now, "published", i % 3 == 0, 40.0, 49.0, place.id,
                    place.region_id, place.lat, place.lon, "place", rng.choice(("web", "sms", "email")),
                    i % 4 != 0, 0)
 
     conn.executemany(
         "INSERT INTO reports (id, public_id, title, story, public_story, language, occurred_at,"
-        " occurred_time_known, created_at, updated_at, published_at, status, verified, latitude,"
+        " created_at, updated_at, published_at, status, verified, latitude,"
         " longitude, place_id, region_id, public_latitude, public_longitude, location_precision,"
         " source_channel, consent_publish, wants_legal_help) VALUES"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     conn.executemany("INSERT INTO report_categories (report_id, category_id) VALUES (?, ?)",
                      ((i, category_ids[i % len(category_ids)]) for i in range(1, count + 1)))
     conn.commit()

@@ -55,7 +55,6 @@ def _rows(count: int, start: int, gaz, rng: random.Random):
             "story": "Private story text that never leaves the admin area.",
             "language": "az",
             "occurred_at": when,
-            "occurred_time_known": False,
             "created_at": when,
             "updated_at": when,
             "published_at": when,

@@ -68,7 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     plugins.load(app.config["SESIM_PLUGINS"])
     app.extensions["sesim"] = plugins
     with app.app_context():
-        for defaults in plugins.call("sesim_config_defaults"):
+        for defaults in plugins.wire("sesim_config_defaults"):
             settings.apply_defaults(app.config, defaults)
 
     from core import compression, publiccounts, sqlite
@@ -97,7 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
     plugins.manager.register(legal_hooks, name="core.legal")
     api.init_app(app)
     with app.app_context():
-        plugins.call("sesim_register_blueprints", app=app)
+        plugins.wire("sesim_register_blueprints", app=app)
     security.init_app(app, plugins)
     caching.init_app(app)
     errors.init_app(app)

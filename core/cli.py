@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, NoAppException, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, with_appcontext
 
 from core import worker
 
@@ -19,14 +19,27 @@ def _create_app():
 
     try:
         return create_app()
-    except ConfigError as exc:
-        raise NoAppException(f"Sesim cannot start: {exc}") from exc
-    except OSError as exc:
-        raise NoAppException(f"Sesim cannot start: {exc}. If that is the instance folder, set "
-                             "SESIM_INSTANCE_PATH to a folder the service user can write.") from exc
+    except ConfigError as exc:  # a deployer's mistake: say what to fix, no traceback
+        raise NoAppException(str(exc)) from None
+    except OSError as exc:  # e.g. an instance folder the service user cannot write
+        raise NoAppException(f"{exc}. If that is the instance folder, set SESIM_INSTANCE_PATH to a "
+                             "folder the service user can write.") from None
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class SesimGroup(FlaskGroup):
+    """Flask's group, except that a configuration error stops any command with its message
+    (Flask would go on to say the command does not exist). ``sesim --help`` still shows the
+    help, after the error line."""
+
+    def resolve_command(self, ctx, args):  # only when a command runs, not when help lists them
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as exc:
+            raise click.ClickException(exc.format_message()) from None
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=SesimGroup, create_app=_create_app)
 def main():
     """Sesim: anonymous harassment reports, mapped."""
 
@@ -44,7 +57,7 @@ def init_app(app, plugins) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     with app.app_context():
-        plugins.call("sesim_cli_commands", cli=app.cli)
+        plugins.wire("sesim_cli_commands", cli=app.cli)
 
 
 def _upgrade() -> None:
@@ -87,8 +100,6 @@ def plugins_list():
     """Each plugin with its version, whether it is enabled and the hooks it implements."""
     for record in current_app.extensions["sesim"].records.values():
         state = "enabled" if record.enabled else "disabled"
-        if record.error:
-            state = f"FAILED ({record.error})"
         hooks = ", ".join(record.hooks) or "-"
         click.echo(f"{record.name:10} {record.version:8} {state:8} {record.module}  hooks: {hooks}")
 

@@ -1,7 +1,9 @@
 """Layered configuration: defaults, deployment profile, instance file, SESIM_* environment, argument.
 
-Read once at start-up into ``app.config``; anything wrong stops the app with a clear message
-instead of failing later in a request.
+Read once at start-up into ``app.config``. Every setting is declared here with its default (which
+gives its type) and, where a type alone does not say it, a check in ``CHECKS``; a plugin's
+``sesim_config_defaults`` declare its own the same way. Anything wrong stops the app with a clear
+message naming the key instead of failing later in a request.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import runpy
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.mail import DEFAULTS as MAIL_DEFAULTS
 from core.profiles import PROFILES
@@ -25,6 +29,7 @@ DEFAULTS: dict = {
     "SESIM_PROFILE": "",
     "SESIM_PLUGINS": "map,stories,export",
     "SESIM_THEME": "default",
+    "SESIM_THEME_PATH": "",  # templates/ and static/ over the theme's; empty: <instance>/theme
     "SESIM_SITE_NAME": "Sesim",
     "SESIM_PUBLIC_URL": "",
     "SESIM_LANGUAGES": "az,ru,en",
@@ -87,6 +92,87 @@ ENV_ALIASES = {
 }
 
 
+def _at_least(low: int | float):
+    def check(value):
+        if value < low:
+            raise ValueError(f"must be {low} or more, got {value!r}")
+    return check
+
+
+def _one_of(*choices: str):
+    def check(value):
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, got {value!r}")
+    return check
+
+
+def _grid(value: float) -> None:
+    if not 0 < value <= 5:
+        raise ValueError(f"must be more than 0 and at most 5 degrees, got {value!r}")
+
+
+def _rate_limit(value: str) -> None:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f'expected limits like "10 per hour;30 per day", got {value!r}') from None
+
+
+def _url(required: bool):
+    def check(value: str):
+        if not value and not required:
+            return
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"expected an http(s):// address, got {value!r}")
+    return check
+
+
+def _timezone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Baku)") from None
+
+
+_positive, _not_negative = _at_least(1), _at_least(0)
+
+# What a value may be besides its default's type.
+ACCEPTS: dict[str, tuple] = {
+    **dict.fromkeys(("SESIM_PLUGINS", "SESIM_LANGUAGES", "SESIM_REGIONS", "SESIM_EXTRA_CATEGORIES"),
+                    (list, tuple)),  # "a,b" or ["a", "b"]
+    "SESIM_SUPPORT_TEXT": (dict,),  # {language: text}
+    "SESSION_COOKIE_SAMESITE": (type(None),),
+    "WTF_CSRF_TIME_LIMIT": (type(None),),
+}
+
+# The values a setting may take, where its type alone does not say it.
+CHECKS: dict = {
+    "SESIM_LOCATION_PRECISION": _one_of("place", "grid"),  # moderators choose region/hidden per report
+    "SESIM_LOCATION_GRID": _grid,
+    "SESIM_UPLOADS_STORAGE": _one_of("filesystem", "database"),
+    "SESIM_RATELIMIT_REPORT": _rate_limit,
+    "SESIM_RATELIMIT_CASE": _rate_limit,
+    "SESIM_PUBLIC_URL": _url(required=False),
+    "SESIM_QUICK_EXIT_URL": _url(required=True),
+    "SESIM_TIMEZONE": _timezone,
+    "SESIM_MAIL_SMTP_PORT": _not_negative,
+    **dict.fromkeys((
+        "SESIM_PHOTO_MAX_BYTES", "SESIM_CASE_MINUTES", "SESIM_STATS_MIN_COUNT", "SESIM_FETCH_INTERVAL",
+        "SESIM_RETRY_INTERVAL", "SESIM_ADMIN_CLAIM_MINUTES", "SESIM_CHANNEL_SILENCE_HOURS",
+        "SESIM_CHANNEL_FAILURES", "SESIM_CHANNEL_CHECK_INTERVAL", "SESIM_SPOOL_INTERVAL",
+        "SESIM_PURGE_INTERVAL", "SESIM_ADMIN_IDLE_MINUTES", "SESIM_ADMIN_SESSION_HOURS",
+        "SESIM_MAIL_TIMEOUT", "MAX_CONTENT_LENGTH",
+    ), _positive),
+    **dict.fromkeys((
+        "SESIM_SMALL_PLACE_POPULATION", "SESIM_REPLY_DAYS", "SESIM_RETENTION_DAYS",
+        "SESIM_RETENTION_UNUSED_DAYS", "SESIM_TRUSTED_PROXIES",
+    ), _not_negative),
+}
+
+
 def _coerce(value: str, like):
     """Turn an environment string into the type of the default it overrides."""
     if isinstance(like, bool):
@@ -97,9 +183,15 @@ def _coerce(value: str, like):
             return False
         raise ValueError(f"expected true or false, got {value!r}")
     if isinstance(like, int):
-        return int(value)
+        try:
+            return int(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {value!r}") from None
     if isinstance(like, float):
-        return float(value)
+        try:
+            return float(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a number, got {value!r}") from None
     return value
 
 
@@ -147,12 +239,7 @@ def load(overrides: dict | None = None, environ=os.environ) -> dict:
         )
     settings = {**DEFAULTS, **PROFILES.get(profile_name, {}), **explicit}
     settings["SESIM_PROFILE"] = profile_name
-    if settings["SESIM_LOCATION_PRECISION"] not in ("place", "grid"):
-        raise ConfigError("SESIM_LOCATION_PRECISION must be place or grid (moderators can choose "
-                          "region or hidden per report)")
-    if settings["SESIM_UPLOADS_STORAGE"] not in ("filesystem", "database"):
-        raise ConfigError("SESIM_UPLOADS_STORAGE must be filesystem or database (several app "
-                          "servers without a shared disk: database)")
+    validate(settings, DEFAULTS)
     settings["SQLALCHEMY_DATABASE_URI"] = database_url(settings["SQLALCHEMY_DATABASE_URI"])
     return settings
 
@@ -173,12 +260,41 @@ def split_list(value) -> list[str]:
 
 
 def apply_defaults(config, defaults: dict) -> None:
-    """Add a plugin's defaults under what the deployer set, giving their strings the default's type."""
+    """Add a plugin's defaults under what the deployer set; each value must have its default's type."""
+    for key, default in defaults.items():
+        config.setdefault(key, default)
+    validate(config, defaults)
+
+
+def validate(config, defaults: dict) -> None:
+    """Give every declared setting its default's type and run its check; a bad value is a
+    :class:`ConfigError` naming the key, at start-up rather than as a 500 on some page."""
     for key, default in defaults.items():
         if key not in config:
-            config[key] = default
-        elif isinstance(config[key], str) and not isinstance(default, str):
-            try:
-                config[key] = _coerce(config[key], default)
-            except ValueError as exc:
-                raise ConfigError(f"{key}: {exc}") from exc
+            continue
+        try:
+            value = _typed(config[key], default, ACCEPTS.get(key, ()))
+            check = CHECKS.get(key)
+            if check:
+                check(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+        config[key] = value
+
+
+def _typed(value, default, also: tuple):
+    """``value`` with the type of ``default`` (strings from files and the environment converted)."""
+    if isinstance(value, also) or default is None:
+        return value
+    if isinstance(value, str) and not isinstance(default, str):
+        return _coerce(value, default)
+    kind = type(default)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return value
+    raise TypeError(f"expected {_KIND_NAMES.get(kind, kind.__name__)}, got {value!r}")
+
+
+_KIND_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text",
+               dict: "a table"}

@@ -87,7 +87,7 @@ def load_demo(force: bool = False) -> int:
         occurred = now - timedelta(days=rng.randint(1, 400), hours=rng.randint(0, 23))
         report = Report(
             title=title, story=story, public_story=story if status == "published" else None,
-            language=language, occurred_at=occurred, occurred_time_known=bool(i % 2),
+            language=language, occurred_at=occurred,
             created_at=occurred + timedelta(days=1), status=status,
             published_at=occurred + timedelta(days=2) if status == "published" else None,
             verified=status == "published" and i % 3 == 0,

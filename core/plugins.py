@@ -1,5 +1,10 @@
 """The plugin manager: finds plugins through ``sesim.plugins`` entry points, enables the ones the
-deployment names, and calls hooks so that one failing plugin never takes the others down."""
+deployment names, and calls hooks.
+
+Two rules. Wiring fails loudly: a plugin that cannot be imported, or whose start-up hook
+(settings, blueprints, CSP sources, CLI commands) raises, stops the app with a
+:class:`PluginError` naming it, so no half-wired app ever serves. Events stay isolated: a
+plugin failing on a message or a report is logged and skipped, the others still run."""
 
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ log = logging.getLogger("sesim.plugins")
 ENTRY_POINT_GROUP = "sesim.plugins"
 
 
+class PluginError(ConfigError):
+    """An enabled plugin failed to load or to wire itself in; the app does not start."""
+
+
 @dataclass
 class PluginRecord:
     """What ``sesim plugins list`` shows about one installed plugin."""
@@ -26,7 +35,6 @@ class PluginRecord:
     module: str
     version: str
     enabled: bool
-    error: str = ""
     hooks: list[str] = field(default_factory=list)
     path: Path | None = None
 
@@ -60,16 +68,29 @@ class PluginHost:
         try:
             module = ep.load()
             self.manager.register(module, name=record.name)
-        except Exception as exc:  # a broken plugin is reported, the app still starts
-            record.error = f"{type(exc).__name__}: {exc}"
-            log.exception("plugin %s failed to load", record.name)
-            return
+        except Exception as exc:
+            raise PluginError(f"plugin {record.name!r} failed to load: {type(exc).__name__}: {exc} "
+                              f"(fix it, or remove it from SESIM_PLUGINS)") from exc
         record.hooks = sorted(c.name for c in self.manager.get_hookcallers(module) or [])
         if getattr(module, "__file__", None):
             record.path = Path(module.__file__).parent
 
     def loaded(self) -> list[PluginRecord]:
-        return [r for r in self.records.values() if r.enabled and not r.error]
+        return [r for r in self.records.values() if r.enabled]
+
+    def wire(self, name: str, **kwargs) -> list:
+        """Call start-up hook ``name`` on every plugin; the first that raises stops the app."""
+        results = []
+        for impl in reversed(getattr(self.manager.hook, name).get_hookimpls()):
+            try:
+                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            except Exception as exc:
+                raise PluginError(f"plugin {impl.plugin_name!r} failed in {name}: "
+                                  f"{type(exc).__name__}: {exc} "
+                                  f"(fix it, or remove it from SESIM_PLUGINS)") from exc
+            if result is not None:
+                results.append(result)
+        return results
 
     def translation_dirs(self) -> list[str]:
         dirs = (r.path / "translations" for r in self.loaded() if r.path)

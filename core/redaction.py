@@ -1,6 +1,7 @@
 """What to hide in a public title or story: every common way of writing a personal identifier.
 
-Phone numbers (any separators, country codes, digits spelled out with spaces or dots), e-mail
+Phone numbers (any separators, country codes, digits spelled out with spaces or dots, or read
+out in words in az, ru or en), e-mail
 addresses (also "name at gmail dot com", "ad [at] mail [dot] ru", "собака"), @handles in any script
 and "insta: name", links to social profiles, messengers and any web page, map links, geo: URIs and
 precise coordinates, car plates, ID card / passport numbers and FIN codes, and the names of small
@@ -107,6 +108,26 @@ NOT_PHONE = re.compile(
     r"(?=\s?(?:AZN|manat|man\.|₼|\$|€|USD|EUR|RUB|руб|манат|доллар|евро"
     r"|dollar|euro|qəpik|копе))", re.I)
 
+# --- phone numbers said in words: "sıfır əlli beş, yüz iyirmi üç…", "ноль пять ноль…" ---
+_AZ_NUMBERS = ("sıfır sifir bir iki üç uc dörd dord beş bes altı alti yeddi səkkiz sekkiz doqquz on "
+               "iyirmi otuz qırx qirx əlli elli altmış altmis yetmiş yetmis səksən seksen doxsan "
+               "yüz yuz")
+_RU_NUMBERS = ("ноль нуль один одна два две три четыре пять шесть семь восемь девять десять "
+               "одиннадцать двенадцать тринадцать четырнадцать пятнадцать шестнадцать семнадцать "
+               "восемнадцать девятнадцать двадцать тридцать сорок пятьдесят шестьдесят семьдесят "
+               "восемьдесят девяносто сто двести триста четыреста пятьсот шестьсот семьсот "
+               "восемьсот девятьсот")
+_EN_NUMBERS = ("zero oh one two three four five six seven eight nine ten eleven twelve thirteen "
+               "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty "
+               "seventy eighty ninety hundred")
+_NUMBER_WORDS = " ".join((_AZ_NUMBERS, _RU_NUMBERS, _EN_NUMBERS)).split()
+_NUMBER_WORD = "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+_SPOKEN_TOKEN = rf"(?:(?:{_NUMBER_WORD})(?!\w)|\d{{1,4}}(?!\w))"
+# Six or more numbers in a row (checked for three words among them): a phone number read out.
+# Each token starts with a word character and no separator has one, so matching stays linear.
+SPOKEN_RUN = re.compile(rf"(?<![\w+]){_SPOKEN_TOKEN}(?:[\s,.\-–]{{1,3}}{_SPOKEN_TOKEN}){{5,}}", re.I)
+NUMBER_WORD = re.compile(rf"(?<!\w)(?:{_NUMBER_WORD})(?!\w)", re.I)
+
 MARKERS = {"email": "[e-mail]", "handle": "[@…]", "phone": "[phone]", "link": "[link]",
            "location": "[location]", "plate": "[plate]", "id": "[id]", "place": "[place]"}
 
@@ -159,6 +180,8 @@ def _spans(text: str, small_places) -> list[tuple[str, int, int]]:
         if FIN_LABEL.match(match.group()) or _fin_like(match.group(1)):
             found.append(("id", *match.span(1)))
     found += [("phone", start, end) for start, end in _phone_spans(text)]
+    found += [("phone", *m.span()) for m in SPOKEN_RUN.finditer(text)
+              if len(NUMBER_WORD.findall(m.group())) >= 3]
     if small_places is not None:
         found += [("place", *m.span()) for m in small_places.finditer(text)]
     return found

@@ -1,8 +1,16 @@
-"""Response headers that keep public pages to our own host and out of shared caches."""
+"""Response headers that keep public pages to our own host and out of shared caches.
+
+The Content-Security-Policy is built once (core sources plus each plugin's ``sesim_csp_sources``).
+A page that needs one inline script asks for this response's nonce with ``csp_nonce()`` (a
+Jinja global: ``<script nonce="{{ csp_nonce() }}">``); only that response's ``script-src`` then
+carries ``'nonce-…'``, every other response keeps the site-wide policy unchanged.
+"""
 
 from __future__ import annotations
 
-from flask import abort, request
+import secrets
+
+from flask import abort, current_app, g, request
 
 from core.plugins import PluginHost
 
@@ -21,17 +29,34 @@ BASE_CSP = {
 }
 
 
-def build_csp(app, plugins: PluginHost) -> str:
+def build_policy(app, plugins: PluginHost) -> dict[str, list[str]]:
     policy = {key: list(values) for key, values in BASE_CSP.items()}
     with app.app_context():
-        for extra in plugins.call("sesim_csp_sources", app=app):
+        for extra in plugins.wire("sesim_csp_sources", app=app):
             for directive, sources in extra.items():
                 policy.setdefault(directive, ["'self'"]).extend(sources)
-    return "; ".join(f"{d} {' '.join(dict.fromkeys(s))}" for d, s in policy.items())
+    return {directive: list(dict.fromkeys(sources)) for directive, sources in policy.items()}
+
+
+def render_policy(policy: dict[str, list[str]], nonce: str | None = None) -> str:
+    """The header value; with a nonce, ``'nonce-…'`` joins ``script-src`` (this response only)."""
+    if nonce:
+        policy = {**policy, "script-src": [*policy.get("script-src", ["'self'"]), f"'nonce-{nonce}'"]}
+    return "; ".join(f"{d} {' '.join(s)}" for d, s in policy.items())
+
+
+def csp_nonce() -> str:
+    """This response's script nonce, made on first use; using it puts it in the response's policy."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def init_app(app, plugins: PluginHost) -> None:
-    csp = build_csp(app, plugins)
+    policy = build_policy(app, plugins)
+    app.extensions["sesim_csp"] = policy
+    site_csp = render_policy(policy)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.before_request
     def refuse_nul():
@@ -44,11 +69,15 @@ def init_app(app, plugins: PluginHost) -> None:
 
     @app.after_request
     def set_headers(response):
+        nonce = g.get("csp_nonce")
+        csp = render_policy(current_app.extensions["sesim_csp"], nonce) if nonce else site_csp
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        if request.is_secure:  # browsers then never try plain http, where a network could watch her
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if request.method == "POST" or request.path.startswith(("/report", "/case", "/admin")):
             # Shared phones: nothing typed here may come back from the browser's cache.
             response.headers["Cache-Control"] = "no-store"

@@ -1,11 +1,18 @@
-"""Themes: the chosen theme's templates and static files first, then ``default``'s."""
+"""Themes: a deployment's override folder first, then the chosen theme, then ``default``.
+
+The override folder (``SESIM_THEME_PATH``, or ``<instance>/theme``) holds ``templates/`` and
+``static/`` that win over the theme's, so a deployer changes a page without forking. A template
+there can extend the one it replaces: the ``default:`` prefix (Datasette's model) loads a template
+from the theme chain and the plugins' templates, skipping the overrides —
+``{% extends "default:public/home.html" %}``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
-from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 
 from core.config import ConfigError
 from core.packaged import themes_dir
@@ -24,16 +31,49 @@ def theme_dirs(app) -> list[Path]:
     return [chosen] if name == "default" else [chosen, THEMES_DIR / "default"]
 
 
+def override_dir(app) -> Path | None:
+    """The deployment's own templates and static files; ``None`` when it has none."""
+    configured = app.config.get("SESIM_THEME_PATH", "")
+    path = Path(configured) if configured else Path(app.instance_path) / "theme"
+    if configured and not path.is_dir():
+        raise ConfigError(f"SESIM_THEME_PATH={configured!r} is not a folder")
+    return path if path.is_dir() else None
+
+
+class _Originals(BaseLoader):
+    """What a name means without the overrides: the theme chain, then each blueprint's templates
+    (plugins), so ``default:map/map.html`` works too."""
+
+    def __init__(self, app, themes: ChoiceLoader) -> None:
+        self.app, self.themes = app, themes
+
+    def get_source(self, environment, template):
+        for loader in (self.themes, *(b.jinja_loader for b in self.app.iter_blueprints())):
+            if loader is None:
+                continue
+            try:
+                return loader.get_source(environment, template)
+            except TemplateNotFound:
+                continue
+        raise TemplateNotFound(template)
+
+
 def init_app(app) -> None:
     dirs = theme_dirs(app)
-    app.extensions["sesim_theme_dirs"] = dirs
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs])
+    override = override_dir(app)
+    app.extensions["sesim_theme_dirs"] = [override, *dirs] if override else dirs
+    themes = ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs])
+    loaders = [FileSystemLoader(str(override / "templates"))] if override else []
+    app.jinja_loader = ChoiceLoader(
+        [*loaders, themes, PrefixLoader({"default": _Originals(app, themes)}, delimiter=":")]
+    )
     app.register_blueprint(bp)
 
 
 @bp.route("/static/<path:filename>")
 def static(filename):
-    """Serve a theme file, falling back to the default theme; cached, since names are stable."""
+    """Serve a theme file: the override folder's, the theme's, then the default theme's; cached,
+    since names are stable."""
     for directory in current_app.extensions["sesim_theme_dirs"]:
         candidate = directory / "static"
         if (candidate / filename).is_file():

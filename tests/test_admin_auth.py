@@ -162,6 +162,22 @@ def test_session_from_another_browser_is_dropped(app, staff):
     assert response.status_code == 302
 
 
+def test_staff_cookie_holds_no_address_and_survives_a_network_change(app, staff):
+    """The browser check is keyed and leaves the IP out: a phone moving from Wi-Fi to 2G stays
+    signed in, and the readable cookie cannot be turned back into her address."""
+    from flask_login.utils import _create_identifier
+
+    client = client_as(app, "moderator")
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    assert client.get("/admin/reports").status_code == 200
+    with client.session_transaction() as session:
+        stored = session["_id"]
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        assert stored != _create_identifier()  # not Flask-Login's unkeyed hash of IP + agent
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    assert client.get("/admin/reports").status_code == 200
+
+
 def test_staff_cookie_is_secure(make_app):
     app = make_app(SESSION_COOKIE_SECURE=True)
     make_user(app, "sec@sesim.test", "admin")

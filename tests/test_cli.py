@@ -222,4 +222,5 @@ def test_a_deployment_that_cannot_start_says_why_without_a_traceback(tmp_path, s
     assert helped.exit_code == 0 and "Traceback" not in helped.output
     assert message in helped.output and "Run a development server" in helped.output
     init = CliRunner().invoke(main, ["init"], env=env)
-    assert init.exit_code != 0 and message in init.output and "Traceback" not in init.output
+    assert init.exit_code != 0 and message in init.output
+    assert "Traceback" not in init.output and "No such command" not in init.output

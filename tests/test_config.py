@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -43,6 +44,79 @@ def test_python_instance_file_and_database_alias(tmp_path):
 def test_bad_settings_fail_fast_with_a_clear_message(environ, message):
     with pytest.raises(ConfigError, match=message):
         load(environ=environ)
+
+
+BAD_VALUES = [
+    ("SESIM_ADMIN_IDLE_MINUTES", "abc", "SESIM_ADMIN_IDLE_MINUTES: expected a whole number, got 'abc'"),
+    ("SESIM_ADMIN_IDLE_MINUTES", "-5", "SESIM_ADMIN_IDLE_MINUTES: must be 1 or more, got -5"),
+    ("SESIM_ADMIN_SESSION_HOURS", "0", "SESIM_ADMIN_SESSION_HOURS: must be 1 or more, got 0"),
+    ("SESIM_ADMIN_CLAIM_MINUTES", "1.5", "SESIM_ADMIN_CLAIM_MINUTES: expected a whole number"),
+    ("SESIM_CASE_MINUTES", "-1", "SESIM_CASE_MINUTES: must be 1 or more"),
+    ("SESIM_FETCH_INTERVAL", "soon", "SESIM_FETCH_INTERVAL: expected a whole number, got 'soon'"),
+    ("SESIM_RETENTION_DAYS", "-1", "SESIM_RETENTION_DAYS: must be 0 or more"),
+    ("SESIM_PHOTO_MAX_BYTES", "0", "SESIM_PHOTO_MAX_BYTES: must be 1 or more"),
+    ("SESIM_LOCATION_PRECISION", "street", "SESIM_LOCATION_PRECISION: must be one of place, grid"),
+    ("SESIM_LOCATION_GRID", "0", "SESIM_LOCATION_GRID: must be more than 0"),
+    ("SESIM_LOCATION_GRID", "wide", "SESIM_LOCATION_GRID: expected a number, got 'wide'"),
+    ("SESIM_UPLOADS_STORAGE", "s3", "SESIM_UPLOADS_STORAGE: must be one of filesystem, database"),
+    ("SESIM_RATELIMIT_REPORT", "ten an hour", "SESIM_RATELIMIT_REPORT: expected limits like"),
+    ("SESIM_RATELIMIT_CASE", "20 per fortnight", "SESIM_RATELIMIT_CASE: expected limits like"),
+    ("SESIM_PUBLIC_URL", "sesim.example.org", "SESIM_PUBLIC_URL: expected an http(s):// address"),
+    ("SESIM_QUICK_EXIT_URL", "", "SESIM_QUICK_EXIT_URL: expected an http(s):// address"),
+    ("SESIM_TIMEZONE", "Mars/Olympus", "SESIM_TIMEZONE: unknown time zone 'Mars/Olympus'"),
+    ("SESIM_LEGAL_HELP", "maybe", "SESIM_LEGAL_HELP: expected true or false, got 'maybe'"),
+    ("SESIM_MAIL_TIMEOUT", "0", "SESIM_MAIL_TIMEOUT: must be 1 or more"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), BAD_VALUES)
+@pytest.mark.parametrize("layer", ["environment", "toml", "py", "argument"])
+def test_bad_value_in_any_layer_is_a_startup_error_naming_the_key(tmp_path, key, value, message, layer):
+    environ, overrides = {}, {}
+    if layer == "environment":
+        environ[key] = value
+    elif layer == "toml":
+        (tmp_path / "s.toml").write_text(f"{key} = {json.dumps(value)}\n")
+        environ["SESIM_CONFIG"] = str(tmp_path / "s.toml")
+    elif layer == "py":
+        (tmp_path / "s.py").write_text(f"{key} = {value!r}\n")
+        environ["SESIM_CONFIG"] = str(tmp_path / "s.py")
+    else:
+        overrides[key] = value
+    with pytest.raises(ConfigError) as raised:
+        load(overrides, environ=environ)
+    assert str(raised.value).startswith(message)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("SESIM_ADMIN_IDLE_MINUTES", 2.5, "SESIM_ADMIN_IDLE_MINUTES: expected a whole number, got 2.5"),
+    ("SESIM_ADMIN_IDLE_MINUTES", True, "SESIM_ADMIN_IDLE_MINUTES: expected a whole number, got True"),
+    ("SESIM_LEGAL_HELP", 1, "SESIM_LEGAL_HELP: expected true or false, got 1"),
+    ("SESIM_SITE_NAME", 42, "SESIM_SITE_NAME: expected text, got 42"),
+])
+def test_typed_value_of_the_wrong_type_is_a_startup_error(key, value, message):
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load({key: value}, environ={})
+
+
+def test_typed_values_in_files_and_arguments_are_converted(tmp_path):
+    (tmp_path / "s.toml").write_text('SESIM_ADMIN_IDLE_MINUTES = "15"\nSESIM_LOCATION_GRID = 1\n')
+    settings = load({"SESIM_CASE_MINUTES": "45"}, environ={"SESIM_CONFIG": str(tmp_path / "s.toml")})
+    assert settings["SESIM_ADMIN_IDLE_MINUTES"] == 15 and settings["SESIM_CASE_MINUTES"] == 45
+    assert settings["SESIM_LOCATION_GRID"] == 1.0 and isinstance(settings["SESIM_LOCATION_GRID"], float)
+    assert load({"SESIM_PLUGINS": ["map", "stories"]}, environ={})["SESIM_PLUGINS"] == ["map", "stories"]
+
+
+def test_cli_shows_a_bad_setting_without_a_traceback(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    env = {"SESIM_ADMIN_IDLE_MINUTES": "abc", "SESIM_INSTANCE_PATH": str(tmp_path)}
+    result = CliRunner().invoke(main, ["doctor"], env=env)
+    assert result.exit_code == 1
+    assert "Error: SESIM_ADMIN_IDLE_MINUTES: expected a whole number, got 'abc'" in result.output
+    assert "Traceback" not in result.output and "No such command" not in result.output
 
 
 def test_unknown_theme_is_a_clear_startup_error(make_app):

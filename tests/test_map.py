@@ -420,3 +420,26 @@ def test_tiles_from_the_deployers_own_folder_contact_no_one(make_app, tmp_path):
     assert client.get("/map/tiles/9/../193.png").status_code == 404
     no_dir = make_app(SESIM_PLUGINS="map").test_client()
     assert no_dir.get("/map/tiles/9/318/193.png").status_code == 404
+
+
+def test_core_nonce_reaches_only_responses_that_use_it(app):
+    """``csp_nonce()`` is core's: any page that asks for it gets it in its own policy, once per
+    response; the policy is not rebuilt from the header string."""
+    from flask import Blueprint, render_template_string
+
+    bp = Blueprint("nonce_probe", __name__)
+
+    @bp.route("/nonce-probe")
+    def probe():
+        return render_template_string('<script nonce="{{ csp_nonce() }}"></script>'
+                                      '<script nonce="{{ csp_nonce() }}"></script>')
+
+    app.register_blueprint(bp)
+    client = app.test_client()
+    response = client.get("/nonce-probe")
+    nonces = set(re.findall(r'nonce="([^"]+)"', response.get_data(as_text=True)))
+    assert len(nonces) == 1 and len(next(iter(nonces))) >= 22  # one per response, 128+ bits
+    script_src = next(d for d in response.headers["Content-Security-Policy"].split("; ")
+                      if d.startswith("script-src "))
+    assert script_src == f"script-src 'self' 'nonce-{nonces.pop()}'"
+    assert "nonce" not in client.get("/report").headers["Content-Security-Policy"]

@@ -4,6 +4,8 @@ durably kept (database or spool), and otherwise gets the answer that makes it se
 spooled message once; a redelivery afterwards is recognised as a repeat."""
 
 import json
+import re
+import urllib.parse
 
 import pytest
 from twilio.request_validator import RequestValidator
@@ -144,3 +146,34 @@ def test_when_nothing_can_keep_the_message_the_gateway_is_asked_to_retry(app, ou
     assert stored(app, channel) == []
     # The gateway sends it again once the database is back: it is stored.
     assert accepted(send(app.test_client())) and len(stored(app, channel)) == 1
+
+
+@pytest.mark.parametrize("gateway", ["smssync", "twilio"])
+def test_an_sms_kept_in_the_spool_gets_her_case_code_once_stored(make_app, app_config, outage,
+                                                                 gateway):
+    """The gateway's request is long gone when the replay stores the SMS: the case code goes out
+    through the queue instead (Twilio by REST, not TwiML), once, and opens her case."""
+    import responses
+
+    from core import conversation
+
+    replies_on = {"SESIM_SMS_AUTO_REPLY": True, "SESIM_SMS_TWILIO_NUMBER": "+15005550006"}
+    send, accepted, *_ = GATEWAYS[gateway]
+    first = send(outage("unreachable", **replies_on).test_client())
+    assert accepted(first)
+    assert "case code" not in first.get_data(as_text=True).lower()  # nothing to answer yet
+    app = make_app(**{**app_config, **replies_on})  # the database is back (same instance folder, same spool)
+    with responses.RequestsMock(assert_all_requests_are_fired=gateway == "twilio") as api:
+        api.post(re.compile(r"https://api\.twilio\.com/.*"),
+                 json={"sid": "SM" + "1" * 32, "status": "queued"}, status=201)
+        assert "1 stored" in replay(app).output
+        # Twilio got the code by REST (our copy is then redacted); SMSSync's phone fetches it.
+        sent = urllib.parse.unquote_plus(api.calls[0].request.body) if api.calls else ""
+    with app.app_context():
+        [message] = stored(app, "sms")
+        [reply] = Message.query.filter_by(direction="out", in_reply_to_id=message.id).all()
+        assert reply.sender == PHONE and (reply.data or {}).get("via") != "twiml"
+        code = re.search(r"\d{4}-\d{4}-\d{4}", sent if gateway == "twilio" else reply.text)
+        assert message.case_code_hash and code
+        assert conversation.find(code.group()) is not None
+    assert "1 stored" not in replay(app).output  # replayed once, answered once

@@ -1,4 +1,5 @@
-"""The plugin manager: entry points, enabling per deployment, isolation of failing plugins."""
+"""The plugin manager: entry points, enabling per deployment, start-up wiring that fails loudly,
+isolation of plugins failing on events."""
 
 import importlib
 import shutil
@@ -12,6 +13,7 @@ import pytest
 from core import hookimpl
 from core.config import ConfigError
 from core.intake import Inbound, receive
+from core.plugins import PluginError
 
 PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
 
@@ -82,14 +84,33 @@ def _fake_entry_points(monkeypatch, *extra):
     monkeypatch.setattr(plugins, "entry_points", entry_points)
 
 
-def test_plugin_that_fails_to_import_is_reported_and_app_still_serves(monkeypatch, make_app, caplog):
+def test_plugin_that_fails_to_import_stops_the_app_naming_it(monkeypatch, make_app):
     broken = EntryPoint(name="broken", value="tests.no_such_module_here", group="sesim.plugins")
     _fake_entry_points(monkeypatch, broken)
-    app = make_app(SESIM_PLUGINS="broken")
-    assert app.test_client().get("/report").status_code == 200
-    listing = app.test_cli_runner().invoke(args=["plugins", "list"]).output
-    assert "FAILED (ModuleNotFoundError" in listing
-    assert "plugin broken failed to load" in caplog.text
+    with pytest.raises(PluginError, match="plugin 'broken' failed to load: ModuleNotFoundError"):
+        make_app(SESIM_PLUGINS="broken")
+    assert make_app(SESIM_PLUGINS="").test_client().get("/report").status_code == 200  # not enabled
+
+
+@pytest.mark.parametrize("hook", ["sesim_config_defaults", "sesim_register_blueprints",
+                                  "sesim_csp_sources", "sesim_cli_commands"])
+def test_plugin_failing_in_a_startup_hook_stops_the_app_naming_it(monkeypatch, make_app, hook):
+    value = f"tests.broken_plugin:{hook.removeprefix('sesim_')}"
+    _fake_entry_points(monkeypatch, EntryPoint(name="wonky", value=value, group="sesim.plugins"))
+    with pytest.raises(PluginError) as raised:
+        make_app(SESIM_PLUGINS="wonky")
+    assert str(raised.value).startswith(f"plugin 'wonky' failed in {hook}: "
+                                        "RuntimeError: the plugin's own bug")
+
+
+def test_plugin_setting_of_the_wrong_type_is_a_startup_error(monkeypatch, make_app):
+    value = "tests.broken_plugin:typed_defaults"
+    _fake_entry_points(monkeypatch, EntryPoint(name="typed", value=value, group="sesim.plugins"))
+    assert make_app(SESIM_PLUGINS="typed", SESIM_BROKEN_LIMIT="7").config["SESIM_BROKEN_LIMIT"] == 7
+    with pytest.raises(ConfigError, match="SESIM_BROKEN_LIMIT: expected a whole number, got 'many'"):
+        make_app(SESIM_PLUGINS="typed", SESIM_BROKEN_LIMIT="many")
+    with pytest.raises(ConfigError, match=r"SESIM_BROKEN_LIMIT: expected a whole number, got \[7\]"):
+        make_app(SESIM_PLUGINS="typed", SESIM_BROKEN_LIMIT=[7])
 
 
 class Raising:

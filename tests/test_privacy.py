@@ -157,3 +157,14 @@ def test_servers_sharing_redis_limits_share_the_daily_salt_and_others_do_not(mak
     app = make_app(SESIM_INSTANCE_PATH=str(tmp_path / "alone"))  # memory://: this process only
     with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
         assert rate_limit_key() != keys[0]
+
+
+def test_https_pages_tell_browsers_never_to_use_plain_http(make_app):
+    """HSTS once served over https (directly or behind a trusted proxy); never over plain http,
+    where it would mean nothing and a local test would pin localhost."""
+    app = make_app(SESIM_TRUSTED_PROXIES=1, SESIM_PLUGINS="")
+    client = app.test_client()
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert client.get("https://localhost/report").headers["Strict-Transport-Security"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, flash, redirect, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, update
 
@@ -134,3 +134,20 @@ def holder_filter(model, value: str, user):
     if value == "others":
         return live & (model.claimed_by_id != user.id)
     return None
+
+
+def claim_from_form(row, back: str, held: str):
+    """The claim/release button of a message or a report: act, audit, commit and go ``back``.
+    A refused claim is audited too and answered 303, with the reason flashed."""
+    from flask_login import current_user
+
+    releasing = request.form.get("action", "claim") == "release"
+    try:
+        (release if releasing else claim)(row, current_user)
+    except ClaimError as exc:
+        db.session.commit()  # the refusal is audited
+        flash(str(exc), "error")
+        return redirect(back), 303
+    db.session.commit()
+    flash(_("Released.") if releasing else held, "info")
+    return redirect(back)

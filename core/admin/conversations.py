@@ -12,7 +12,7 @@ from sqlalchemy import or_
 from core.admin import bp
 from core.admin.access import EDITORS, refuse, roles
 from core.admin.audit import record
-from core.admin.claims import ClaimError, claim, holder, release
+from core.admin.claims import claim_from_form, holder
 from core.admin.workflow import WorkflowError, add_messages_to_report
 from core.conversation import is_answer
 from core.extensions import db
@@ -110,16 +110,5 @@ def message_claim(message_id):
     message = db.session.get(Message, message_id)
     if message is None or message.direction != "in":
         refuse("message_claim", status=404)
-    action = request.form.get("action", "claim")
-    try:
-        if action == "release":
-            release(message, current_user)
-        else:
-            claim(message, current_user)
-    except ClaimError as exc:
-        db.session.commit()  # the refusal is audited
-        flash(str(exc), "error")
-        return redirect(url_for("admin.conversation", message_id=message.id)), 303
-    db.session.commit()
-    flash(_("You hold this message now.") if action != "release" else _("Released."), "info")
-    return redirect(url_for("admin.conversation", message_id=message.id))
+    return claim_from_form(message, url_for("admin.conversation", message_id=message.id),
+                           _("You hold this message now."))

@@ -11,7 +11,16 @@ from core.admin import bp
 from core.admin.access import EDITORS, STAFF, refuse, roles, visible_reports
 from core.admin.audit import record
 from core.admin.choices import category_choices, region_choices
-from core.admin.claims import ClaimError, assign, assignable, claim, holder, holder_filter, release
+from core.admin.claims import (
+    ClaimError,
+    assign,
+    assignable,
+    claim,
+    claim_from_form,
+    holder,
+    holder_filter,
+    release,
+)
 from core.admin.savedviews import views_with_counts
 from core.admin.workflow import STATUS_ACTIONS, WorkflowError, change_status, snapshot
 from core.extensions import db
@@ -171,16 +180,5 @@ def report_claim(report_id):
     from core.admin.access import report_or_refuse
 
     report = report_or_refuse(report_id)
-    action = request.form.get("action", "claim")
-    try:
-        if action == "release":
-            release(report, current_user)
-        else:
-            claim(report, current_user)
-    except ClaimError as exc:
-        db.session.commit()  # the refusal is audited
-        flash(str(exc), "error")
-        return redirect(url_for("admin.report", report_id=report.id)), 303
-    db.session.commit()
-    flash(_("You hold this report now.") if action != "release" else _("Released."), "info")
-    return redirect(url_for("admin.report", report_id=report.id))
+    return claim_from_form(report, url_for("admin.report", report_id=report.id),
+                           _("You hold this report now."))

@@ -6,7 +6,6 @@ from core.models.base import utcnow
 from core.models.moderation import Claimable
 
 INBOUND_STATUSES = ("new", "converted", "spam", "ignored", "withdrawn")
-OUTBOUND_STATUSES = ("queued", "sent", "failed")
 
 
 class Message(Claimable, db.Model):

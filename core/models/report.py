@@ -25,7 +25,6 @@ class Report(Claimable, db.Model):
     language = db.Column(db.String(5), nullable=False, default="az")
 
     occurred_at = db.Column(db.DateTime, nullable=False, index=True)  # public lists sort on it
-    occurred_time_known = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     published_at = db.Column(db.DateTime)
@@ -73,10 +72,6 @@ class Report(Claimable, db.Model):
         "ReportNote", back_populates="report", order_by="ReportNote.id",
         cascade="all, delete-orphan", passive_deletes=True,
     )
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == "published"
 
     def __repr__(self) -> str:
         return f"<Report {self.public_id} {self.status}>"

@@ -97,7 +97,7 @@ class Shell:
 
     head: str  # <script src> and <link rel=stylesheet> for our own assets
     html: str  # the map's <div>
-    script: str  # inline JavaScript; the view gives it a CSP nonce
+    script: str  # inline JavaScript; the template gives it csp_nonce()
 
 
 def build(*, label, bounds, tiles, layers, settings, frame=None) -> Shell:

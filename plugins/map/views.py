@@ -25,7 +25,7 @@ from core.publicdata import (
     published,
     published_count,
 )
-from plugins.map import csp, outlines, points, shell
+from plugins.map import outlines, points, shell
 from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
 from plugins.map.tiles import tile_dir, tile_source
 
@@ -249,7 +249,6 @@ def _form_choices(language: str) -> dict:
 @bp.route("")
 def index():
     language = current_language()
-    nonce = csp.new_nonce()
     try:
         filters = parse_filters(request.args)
         page = _whole(request.args.get("page"), "page", 1, MAX_PAGE, 1)
@@ -270,7 +269,6 @@ def index():
         "map/index.html",
         error=None,
         shell=_shell(filters, _filter_args()),
-        nonce=nonce,
         reports=[public_fields(r, language) for r in reports],
         total=total,
         page=page,
@@ -284,4 +282,4 @@ def index():
         area_filter=replace(filters, bbox=None) != filters,
         **_form_choices(language),
     )
-    return body, 200, {"Content-Security-Policy": csp.policy_with_nonce(nonce)}
+    return body

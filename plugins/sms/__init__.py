@@ -39,6 +39,13 @@ def sesim_send_message(message):
 
 
 @hookimpl
+def sesim_message_received(message):
+    from plugins.sms.flow import answer_spooled
+
+    answer_spooled(message)
+
+
+@hookimpl
 def sesim_doctor_checks(app, live):
     from plugins.sms.doctor import checks
 

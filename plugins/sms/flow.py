@@ -65,20 +65,37 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
         return Outcome(None, True)
     outcome = Outcome(message, created)
     if created:
-        try:
-            found = replies.keyword(text)
-            if found:  # the keyword's own language beats the guess from one word
-                message.language = found.language
-                message.data = {**message.data, "keyword": found.name}
-            outcome.reply = _answer(message, gateway, found)
-            db.session.commit()  # the keyword and case code go with the reply: one commit
-        except Exception:  # the message is stored; a failed reply must not fail the webhook
-            db.session.rollback()
-            log.exception("could not answer SMS message %s", message.id)
+        outcome.reply = respond(message, gateway, twiml=True, text=text)
     return outcome
 
 
-def _answer(message: Message, gateway: str, found: replies.Keyword | None) -> Message | None:
+def answer_spooled(message: Message) -> None:
+    """An SMS kept in the spool while the database was down gets its answer (her case code, or
+    HELP) once the replay stores it. Twilio's request is long gone: the reply goes by REST."""
+    data = message.data or {}
+    if message.channel == "sms" and message.direction == "in" and data.get("spooled"):
+        respond(message, data.get("gateway", ""), twiml=False)
+
+
+def respond(message: Message, gateway: str, twiml: bool, text: str | None = None) -> Message | None:
+    """Read a keyword in ``text`` (as she sent it; default: as stored) and queue the answer; a
+    failure is logged, the message stays stored."""
+    try:
+        found = replies.keyword(message.text or "" if text is None else text)
+        if found:  # the keyword's own language beats the guess from one word
+            message.language = found.language
+            message.data = {**message.data, "keyword": found.name}
+        reply = _answer(message, gateway, found, twiml)
+        db.session.commit()  # the keyword and case code go with the reply: one commit
+        return reply
+    except Exception:  # the message is stored; a failed reply must not fail the webhook
+        db.session.rollback()
+        log.exception("could not answer SMS message %s", message.id)
+        return None
+
+
+def _answer(message: Message, gateway: str, found: replies.Keyword | None,
+            twiml: bool) -> Message | None:
     if found is not None:
         message.status = "ignored"  # a keyword is not a report; moderators still see it
     if message.status == "spam" or not message.text or (found and found.name != "help"):
@@ -88,7 +105,7 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None) -> Me
         return None
     if replies.opted_out(message.sender_hash):
         return None
-    via = {"via": "twiml"} if gateway == "twilio" else {}
+    via = {"via": "twiml"} if gateway == "twilio" and twiml else {}
     reply_gateway = gateway if gateway in ("twilio", "smssync") else None
     if found is not None:
         text = replies.help_text(message.language, case_codes=auto)
