@@ -41,10 +41,10 @@ test-postgres: install chromium
 
 test: lint test-sqlite test-postgres
 
-# Extract strings and update the az/ru catalogues (translators then edit the .po files).
+# Bring every az/ru catalogue (core, admin, stats, each plugin) in line with the code: new messages
+# are appended for translators, unused ones removed (core/catalogues.py; tests/test_i18n.py checks).
 translations: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs admin -o /tmp/sesim.pot core themes
-	$(VENV)/bin/pybabel update -i /tmp/sesim.pot -d core/translations --no-fuzzy-matching
+	$(PY) -m core.catalogues
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

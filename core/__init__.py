@@ -106,6 +106,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _migrations_dir():
-    from pathlib import Path
+    from core.packaged import migrations_dir
 
-    return Path(__file__).resolve().parent.parent / "migrations"
+    return migrations_dir()

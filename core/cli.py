@@ -12,6 +12,8 @@ from core import worker
 
 
 def _create_app():
+    """A deployment that cannot start (a bad setting, an instance folder it cannot write) gets one
+    clear error line, under ``sesim --help`` too, instead of a traceback."""
     from core import create_app
     from core.config import ConfigError
 
@@ -19,26 +21,22 @@ def _create_app():
         return create_app()
     except ConfigError as exc:  # a deployer's mistake: say what to fix, no traceback
         raise NoAppException(str(exc)) from None
+    except OSError as exc:  # e.g. an instance folder the service user cannot write
+        raise NoAppException(f"{exc}. If that is the instance folder, set SESIM_INSTANCE_PATH to a "
+                             "folder the service user can write.") from None
 
 
 class SesimGroup(FlaskGroup):
-    """Flask's group, except that a configuration error stops any command (and ``--help``) with
-    its message, once (Flask would go on to say the command does not exist)."""
+    """Flask's group, except that a configuration error stops any command with its message
+    (Flask would go on to say the command does not exist). ``sesim --help`` still shows the
+    help, after the error line."""
 
-    def get_command(self, ctx, name):
-        _load_app(ctx)
-        return super().get_command(ctx, name)
-
-    def list_commands(self, ctx):
-        _load_app(ctx)
-        return super().list_commands(ctx)
-
-
-def _load_app(ctx) -> None:
-    try:
-        ctx.ensure_object(ScriptInfo).load_app()
-    except NoAppException as exc:
-        raise click.ClickException(exc.format_message()) from None
+    def resolve_command(self, ctx, args):  # only when a command runs, not when help lists them
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as exc:
+            raise click.ClickException(exc.format_message()) from None
+        return super().resolve_command(ctx, args)
 
 
 @click.group(cls=SesimGroup, create_app=_create_app)

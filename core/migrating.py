@@ -15,7 +15,9 @@ from pathlib import Path
 
 from flask import current_app
 
-CORE_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+from core.packaged import migrations_dir
+
+CORE_MIGRATIONS = migrations_dir()
 
 
 def plugin_version_locations(host) -> list[str]:

@@ -15,8 +15,9 @@ from flask import Blueprint, abort, current_app, send_from_directory
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 
 from core.config import ConfigError
+from core.packaged import themes_dir
 
-THEMES_DIR = Path(__file__).resolve().parent.parent / "themes"
+THEMES_DIR = themes_dir()
 
 bp = Blueprint("theme", __name__)
 

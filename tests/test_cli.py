@@ -204,3 +204,23 @@ def test_long_commands_show_progress_only_on_a_terminal(app, make_app, monkeypat
     result = exporting.invoke(args=["export", "--format", "csv"])  # piped: data only, no bar
     assert result.exit_code == 0, result.output
     assert "Exporting" not in result.output and result.output.startswith("\ufeffid,")
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("SESIM_INSTANCE_PATH", "{blocked}/instance", "SESIM_INSTANCE_PATH to a folder the service user"),
+    ("SESIM_THEME", "nosuch", "SESIM_THEME='nosuch' does not exist"),
+])
+def test_a_deployment_that_cannot_start_says_why_without_a_traceback(tmp_path, setting, value, message):
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    blocked = tmp_path / "a-file"  # a folder cannot be made inside a file, even by root
+    blocked.write_text("")
+    env = {"SESIM_INSTANCE_PATH": str(tmp_path / "instance"), setting: value.format(blocked=blocked)}
+    helped = CliRunner().invoke(main, ["--help"], env=env)
+    assert helped.exit_code == 0 and "Traceback" not in helped.output
+    assert message in helped.output and "Run a development server" in helped.output
+    init = CliRunner().invoke(main, ["init"], env=env)
+    assert init.exit_code != 0 and message in init.output
+    assert "Traceback" not in init.output and "No such command" not in init.output

@@ -72,14 +72,13 @@ def _extracted() -> set:
 
     from babel.messages.extract import extract_from_dir
 
+    from core.catalogues import KEYWORDS, METHOD_MAP  # the keywords `make translations` uses
+
     root = Path(__file__).resolve().parent.parent
-    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-                "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
     found = set()
     for folder in ("core", "plugins", "themes"):
         for _name, _line, message, _comments, context in extract_from_dir(
-            root / folder, method_map, keywords=keywords
+            root / folder, METHOD_MAP, keywords=KEYWORDS
         ):
             found.add((context, message[0] if isinstance(message, tuple) else message))
     return found
@@ -96,3 +95,43 @@ def test_every_message_in_the_code_is_translated(language):
                            for m in read_po(fh) if m.id and m.string}
     missing = sorted(str(m) for m in _extracted() - translated)
     assert not missing, f"{len(missing)} untranslated: {missing[:20]}"
+
+
+def test_catalogues_are_up_to_date():
+    """`make translations` would change nothing: each catalogue holds every message its folder's
+    code and templates use, and none that no code uses any more."""
+    from core.catalogues import ROOT, outdated
+
+    stale = sorted(str(po.relative_to(ROOT)) for po in outdated())
+    assert not stale, f"run `make translations`, then translate what it added: {stale}"
+
+
+def test_make_translations_appends_new_messages_and_drops_unused_ones(tmp_path):
+    """A plugin's catalogue, updated as a third-party author would: kept entries stay in place with
+    their comments, a message the core already translates arrives translated, a new one arrives
+    empty at the end, an unused one goes; a second run changes nothing."""
+    from core.catalogues import main
+
+    plugin = tmp_path / "sesim_example"
+    (plugin / "templates" / "example").mkdir(parents=True)
+    (plugin / "__init__.py").write_text('from flask_babel import gettext as _\n\n'
+                                        'LABELS = [_("Kept"), _("Report")]\n')
+    (plugin / "templates" / "example" / "page.html").write_text('<p>{{ _("Brand new") }}</p>\n')
+    po = plugin / "translations" / "az" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Language: az\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+    po.write_text(f'{header}\n# said by the moderators\nmsgid "Kept"\nmsgstr "Saxlanıb"\n\n'
+                  'msgid "Nobody says this any more"\nmsgstr "Heç kim"\n')
+
+    written = po.read_text()
+    assert main(["--check", str(plugin)]) == 1 and po.read_text() == written  # out of date, untouched
+    assert main([str(plugin)]) == 0
+    assert po.read_text() == (f'{header}\n# said by the moderators\nmsgid "Kept"\nmsgstr "Saxlanıb"\n\n'
+                              'msgid "Report"\nmsgstr "Müraciət"\n\n'
+                              'msgid "Brand new"\nmsgstr ""\n')
+    ru = plugin / "translations" / "ru" / "LC_MESSAGES" / "messages.po"
+    assert 'msgid "Report"\nmsgstr "Обращение"' in ru.read_text()  # a new catalogue, filled where it can be
+    before = {path: path.read_bytes() for path in (po, ru)}
+    assert main(["--check", str(plugin)]) == 0
+    assert main([str(plugin)]) == 0
+    assert {path: path.read_bytes() for path in (po, ru)} == before

@@ -76,7 +76,7 @@ def case_code_text(code: str, language: str | None) -> str:
             _("Thank you for writing to us. Your message has arrived; only our team can read it."),
             _("Your case code is: %(code)s", code=code),
             _("Keep this code somewhere safe. With it you can follow your report at %(url)s. "
-              "To add something, just reply to this e-mail.", url=f"{url}/case")
+              "To add something, just reply to this e-mail.", url=url + "/case")
             if url else _("Keep this code somewhere safe. To add something, just reply to this e-mail."),
             _("If someone else can read this mailbox, delete this e-mail once you have noted the "
               "code."),
