@@ -7,7 +7,7 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from core import hookimpl
-from core.channels import ChannelInfo
+from core.channels import ChannelInfo, Delivery
 from plugins.email.parsing import CHANNEL
 
 MB = 1024 * 1024
@@ -44,7 +44,8 @@ def sesim_channel_info():
     # Polled only when a mailbox is configured, so the worker does not fail every few minutes
     # on a deployment that only uses the webhook.
     polled = has_app_context() and bool(current_app.config.get("SESIM_EMAIL_IMAP_HOST"))
-    return ChannelInfo(name=CHANNEL, label=_l("E-mail"), pushes=True, polled=polled)
+    return ChannelInfo(name=CHANNEL, label=_l("E-mail"), send=_send, fetch=_fetch, pushes=True,
+                       polled=polled)
 
 
 @hookimpl
@@ -54,20 +55,22 @@ def sesim_register_blueprints(app):
     app.register_blueprint(bp)
 
 
-@hookimpl
-def sesim_fetch_messages(app, since):
+def _fetch(app):
     from plugins.email.imap import fetch_messages
 
     return fetch_messages(app.config)
 
 
-@hookimpl
-def sesim_send_message(message):
-    if message.channel != CHANNEL or message.direction != "out":
-        return None
-    from plugins.email.smtp import send
+def _send(message):
+    from plugins.email.smtp import SendError, send
 
-    return send(message)
+    if message.direction != "out":
+        return Delivery.failed("only outbound messages are sent")
+    try:
+        send(message)
+    except SendError as exc:
+        return Delivery.failed(str(exc))
+    return Delivery.sent()
 
 
 @hookimpl

@@ -28,11 +28,10 @@ def sesim_register_blueprints(app):
 
 @hookimpl
 def sesim_channel_info():
-    return ChannelInfo(name="sms", label=_l("SMS"), pushes=True)
+    return ChannelInfo(name="sms", label=_l("SMS"), send=_send, pushes=True)
 
 
-@hookimpl
-def sesim_send_message(message):
+def _send(message):
     from plugins.sms.outbound import send
 
     return send(message)
