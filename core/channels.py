@@ -65,9 +65,10 @@ class ChannelInfo:
     reach: Any = None
     notice: Any = None
 
-    def reach_line(self) -> str:
+    def reach_line(self):
+        """The reach line now (a callable is asked each time: settings may name no number)."""
         value = self.reach() if callable(self.reach) else self.reach
-        return str(value) if value else ""
+        return value or ""
 
 
 def web_channel() -> ChannelInfo:

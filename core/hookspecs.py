@@ -66,6 +66,12 @@ def sesim_report_unpublished(report, reason):
 
 
 @hookspec
+def sesim_template_slot(slot):
+    """Return what to show at the named place ``slot`` of a core page (``core.slots.SLOTS``): a
+    template name, ``Markup``, plain text (escaped) or a list of them; None for nothing."""
+
+
+@hookspec
 def sesim_export_formats():
     """Return a list of ``core.exports.ExportFormat`` the plugin can write."""
 

@@ -142,6 +142,50 @@ def test_hook_sesim_channel_info(app):
     assert sent == ["Your case code is 1234"]
 
 
+def test_hook_sesim_template_slot(make_app, monkeypatch, tmp_path):
+    """Plugins add to named places of core pages: a template (with the page's context), Markup as
+    it is, plain text escaped; a plugin that raises is skipped and the page still renders."""
+    from flask import Blueprint
+    from markupsafe import Markup
+
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "_slot.html").write_text('<p id="probe-tpl">{{ site_name }}</p>')
+    bp = Blueprint("probe", __name__, template_folder=str(tmp_path))
+
+    class Plugin:
+        @hookimpl
+        def sesim_register_blueprints(self, app):
+            app.register_blueprint(bp)
+
+        @hookimpl
+        def sesim_template_slot(self, slot):
+            return {"home_ways": [Markup('<p id="probe-markup">ok</p>'), "probe/_slot.html"],
+                    "footer": "<script>alert(1)</script>",
+                    "report_done": "probe/_missing.html"}.get(slot)
+
+    class Broken:
+        @hookimpl
+        def sesim_template_slot(self, slot):
+            raise RuntimeError("boom")
+
+    from core import plugins
+
+    original = plugins.PluginHost.load
+
+    def load(self, wanted):
+        original(self, wanted)
+        self.manager.register(Plugin(), name="probe")
+        self.manager.register(Broken(), name="broken")
+
+    monkeypatch.setattr(plugins.PluginHost, "load", load)
+    app = make_app(SESIM_SITE_NAME="Probe site")
+    page = app.test_client().get("/?lang=en").get_data(as_text=True)
+    assert '<p id="probe-markup">ok</p>' in page
+    assert '<p id="probe-tpl">Probe site</p>' in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.index("probe-markup") < page.index("Already reported")  # in the home_ways slot
+
+
 def test_hook_sesim_spam_verdict(app):
     received = []
 
