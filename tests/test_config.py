@@ -111,6 +111,8 @@ def test_home_page_lists_the_ways_to_report_the_deployment_set(make_app, number,
     page = page.get_data(as_text=True)
     assert "<li>SMS, from any phone: <strong>+994 12 555 00 00</strong></li>" in page
     assert "<strong>report@sesim.example.org</strong>" in page
+    az = make_app(SESIM_PLUGINS="sms,email", **settings).test_client().get("/?lang=az")
+    assert "SMS, istənilən telefondan: <strong>" in az.get_data(as_text=True)  # the plugin's words
     # A channel that is not enabled is not offered, whatever its settings say.
     off = make_app(**settings).test_client().get("/?lang=en").get_data(as_text=True)
     assert "+994 12 555 00 00" not in off and "report@sesim.example.org" not in off
