@@ -137,7 +137,8 @@ def test_staff_see_its_label_and_answer_through_it(app, bot_api):
         ("Sonra yazacağıq.", "queued", None, CHAT),
     ]
     channels_page = client_as(app, "admin").get("/admin/channels?lang=en").get_data(as_text=True)
-    assert 'data-channel="telegram"' in channels_page and "Telegram" in channels_page
+    assert 'data-channel="telegram"' in channels_page
+    assert 'Telegram <span class="muted arrives">webhook</span>' in channels_page
 
     # Published: statistics, the API and the export carry the channel, by its label or name.
     post(moderator, f"{page}/status", {"action": "publish"}, page)
