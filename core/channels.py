@@ -8,6 +8,7 @@ and polls are dispatched to the ``send``/``fetch`` of the channel the message be
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+log = logging.getLogger("sesim.channels")
 WEB = "web"  # core's own channel: the anonymous form
 
 
@@ -80,15 +82,18 @@ def registered() -> dict[str, ChannelInfo]:
     app until the set of registered plugins changes."""
     from core.plugins import host
 
-    manager = host().manager
-    key = frozenset(id(p) for p in manager.get_plugins())
+    # The plugins themselves (not their ids, which a new object may reuse) key the cache.
+    key = frozenset(host().manager.list_name_plugin())
     cached = current_app.extensions.get("sesim_channels")
     if cached and cached[0] == key:
         return cached[1]
     channels = {WEB: web_channel()}
     found = [i for i in host().call("sesim_channel_info") if isinstance(i, ChannelInfo)]
     for info in sorted(found, key=lambda i: i.name):
-        channels.setdefault(info.name, info)
+        if info.name in channels:
+            log.warning("two channels are named %s: the second one is ignored", info.name)
+            continue
+        channels[info.name] = info
     current_app.extensions["sesim_channels"] = (key, channels)
     return channels
 
