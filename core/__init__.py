@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
         legal_hooks,
         public,
         security,
+        slots,
         stats,
         themes,
     )
@@ -91,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     i18n.init_app(app, plugins.translation_dirs())
     themes.init_app(app)
+    slots.init_app(app)
     public.init_app(app)
     admin.init_app(app)
     stats.init_app(app)

@@ -44,9 +44,9 @@ def failure_limit() -> int:
 
 
 def enabled_channels() -> list[str]:
-    from core.plugins import call_hook
+    from core.channels import WEB, registered
 
-    return [info.name for info in call_hook("sesim_channel_info") if getattr(info, "name", None)]
+    return [name for name in registered() if name != WEB]
 
 
 def last_activity(row: ChannelHealth) -> datetime | None:

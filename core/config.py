@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.mail import DEFAULTS as MAIL_DEFAULTS
 from core.profiles import PROFILES
 
-BUILTIN_PLUGINS = ("sms", "email", "twitter", "facebook", "map", "stories", "export")
-
 
 class ConfigError(RuntimeError):
     """A setting is missing or invalid; the message says which and how to fix it."""
@@ -56,8 +54,6 @@ DEFAULTS: dict = {
     "SESIM_CHANNEL_FAILURES": 3,  # failures in a row before admins are alerted
     "SESIM_CHANNEL_CHECK_INTERVAL": 900,  # seconds between the worker's channel checks
     "SESIM_QUICK_EXIT_URL": "https://www.google.com/",
-    "SESIM_REPORT_SMS_NUMBER": "",  # shown on the home page: where to send an SMS report
-    "SESIM_REPORT_EMAIL": "",  # shown on the home page: where to write
     "SESIM_REPLY_DAYS": 3,  # "you may hear back within N days" after a report (0: not said)
     "SESIM_SUPPORT_TEXT": "",  # support contacts, one per line (or {language: text}), until /resources
     "SESIM_UPLOADS_DIR": "",  # empty: <instance>/uploads

@@ -6,13 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func
 
-from core import health
+from core import channels, health
 from core.extensions import db
 from core.intake import receive
-from core.models import Message
-from core.plugins import host
 from core.progress import tracked
 
 log = logging.getLogger("sesim.fetch")
@@ -32,34 +29,30 @@ class FetchResult:
 
 
 def polled_channels() -> list[str]:
-    return [
-        info.name for info in host().call("sesim_channel_info") if getattr(info, "polled", False)
-    ]
+    return [info.name for info in channels.polled()]
 
 
 def fetch(channel: str | None = None) -> list[FetchResult]:
-    """Fetch from one polled channel, or all of them; never raises for a channel's failure."""
-    results = []
-    for plugin, fetch_messages in host().implementations("sesim_fetch_messages"):
-        if channel and plugin != channel:
-            continue
-        results.append(_fetch_one(plugin, fetch_messages))
-    return results
+    """Fetch from one channel by name, or every polled one; never raises for a channel's
+    failure."""
+    if channel:  # asked by name: fetch it even when it is not polled on a schedule
+        info = channels.get(channel)
+        return [_fetch_one(info.name, info.fetch)] if info and info.fetch else []
+    return [_fetch_one(info.name, info.fetch) for info in channels.polled()]
 
 
-def _fetch_one(plugin: str, fetch_messages) -> FetchResult:
-    result = FetchResult(plugin)
-    since = db.session.query(func.max(Message.received_at)).filter_by(channel=plugin).scalar()
-    messages = fetch_messages(app=current_app._get_current_object(), since=since) or ()
+def _fetch_one(name: str, fetch_messages) -> FetchResult:
+    result = FetchResult(name)
     try:
-        for inbound in tracked(messages, f"Fetching {plugin}"):
+        messages = fetch_messages(current_app._get_current_object()) or ()
+        for inbound in tracked(messages, f"Fetching {name}"):
             try:
                 _message, created = receive(inbound)
             except Exception as exc:
                 # Stop here: resuming would let the plugin move its cursor past the message that
                 # could not be stored, and it would never be fetched again.
                 db.session.rollback()
-                log.exception("could not store a message from %s", plugin)
+                log.exception("could not store a message from %s", name)
                 result.failed += 1
                 result.error = f"stopped at a message that could not be stored ({type(exc).__name__})"
                 getattr(messages, "close", lambda: None)()
@@ -70,10 +63,10 @@ def _fetch_one(plugin: str, fetch_messages) -> FetchResult:
                 result.duplicates += 1
     except Exception as exc:  # the channel itself failed: keep what was stored, say why
         db.session.rollback()
-        log.warning("fetching from %s failed: %s", plugin, exc)
+        log.warning("fetching from %s failed: %s", name, exc)
         result.error = str(exc) or type(exc).__name__
     if result.error:
-        health.failed(plugin, result.error)
+        health.failed(name, result.error)
     else:
-        health.ok(plugin)
+        health.ok(name)
     return result

@@ -29,20 +29,8 @@ def sesim_csp_sources(app):
 
 @hookspec
 def sesim_channel_info():
-    """Return a ``core.channels.ChannelInfo`` describing an inbound channel."""
-
-
-@hookspec
-def sesim_fetch_messages(app, since):
-    """Polled channels yield ``core.intake.Inbound`` messages newer than ``since`` (a datetime or
-    None). Each yielded message is stored before the generator resumes, so the plugin may advance
-    its cursor (``ChannelCursor``) right after a ``yield``."""
-
-
-@hookspec(firstresult=True)
-def sesim_send_message(message):
-    """Deliver an outbound ``Message`` whose ``channel`` is this plugin's; return True when sent.
-    Raise to report a failure; return None when the message is not for this plugin."""
+    """Return a ``core.channels.ChannelInfo`` describing a channel: name, label, its ``send`` and
+    ``fetch`` callables, whether it pushes or is polled, its "how to reach us" line and notice."""
 
 
 @hookspec(firstresult=True)
@@ -75,6 +63,12 @@ def sesim_report_unpublished(report, reason):
     """Called after a published report leaves every public output. ``reason`` is ``withdrawn``
     (she withdrew it with her case code), ``reject``, ``archive`` or ``reopen`` (a moderator).
     A withdrawn report's words are already erased: only ``report.public_id`` is left to use."""
+
+
+@hookspec
+def sesim_template_slot(slot):
+    """Return what to show at the named place ``slot`` of a core page (``core.slots.SLOTS``): a
+    template name, ``Markup``, plain text (escaped) or a list of them; None for nothing."""
 
 
 @hookspec

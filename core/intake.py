@@ -302,22 +302,36 @@ def queue_reply(original: Message, text: str, **data) -> Message:
 
 
 def deliver(message: Message) -> bool:
-    """Ask the channel plugin to send a queued outbound message; record the outcome."""
-    from core.plugins import host
+    """Hand a queued outbound message to the ``send`` of its channel and record the ``Delivery``:
+    sent, deferred (stays queued, e.g. for the SMSSync phone) or failed with a reason."""
+    from core.channels import Delivery, get
 
-    for plugin, send in host().implementations("sesim_send_message"):
-        try:
-            handled = send(message=message)
-        except Exception as exc:
-            reason = redact(str(exc))[:500]  # gateways quote the recipient's number in errors
-            log.warning("plugin %s could not send message %s: %s", plugin, message.id, reason)
-            message.status, message.error = "failed", reason
-            db.session.commit()
-            health.failed(message.channel, reason, (message.data or {}).get("gateway", ""))
-            return False
-        if handled:
-            message.status, message.error = "sent", None
-            db.session.commit()
-            health.ok(message.channel, (message.data or {}).get("gateway", ""))
-            return True
+    info = get(message.channel)
+    if info is None or info.send is None:
+        log.info("message %s stays queued: channel %s cannot send", message.id, message.channel)
+        return False
+    gateway = (message.data or {}).get("gateway", "")
+    try:
+        result = info.send(message)
+    except Exception as exc:  # a bug or an unexpected gateway error: a failure like any other
+        db.session.rollback()
+        result = Delivery.failed(str(exc) or type(exc).__name__)
+    if not isinstance(result, Delivery):
+        result = Delivery.failed(f"channel {message.channel} returned {result!r}, not a Delivery")
+    gateway = (message.data or {}).get("gateway", "") or gateway
+    if result.state == "sent":
+        message.status, message.error = "sent", None
+        db.session.commit()
+        health.ok(message.channel, gateway)
+        return True
+    if result.state == "deferred":
+        log.debug("message %s deferred: %s", message.id, result.reason)
+        message.status, message.error = "queued", None
+        db.session.commit()
+        return False
+    reason = redact(result.reason)[:500]  # gateways quote the recipient's number in errors
+    log.warning("channel %s could not send message %s: %s", message.channel, message.id, reason)
+    message.status, message.error = "failed", reason
+    db.session.commit()
+    health.failed(message.channel, reason, gateway)
     return False

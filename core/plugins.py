@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from itertools import islice
 from pathlib import Path
 
 import pluggy
@@ -97,8 +98,12 @@ class PluginHost:
         return [str(d) for d in dirs if d.is_dir()]
 
     def call(self, name: str, **kwargs) -> list:
-        """Call every implementation of hook ``name``; a raising one is logged and skipped."""
-        return list(self._results(name, kwargs))
+        """Call every implementation of hook ``name``; a raising one is logged and skipped. For a
+        ``firstresult`` hook, the list holds at most the first answer, as pluggy would return."""
+        results = self._results(name, kwargs)
+        if getattr(self.manager.hook, name).spec.opts.get("firstresult"):
+            return list(islice(results, 1))
+        return list(results)
 
     def first(self, name: str, **kwargs):
         """Call implementations until one returns something other than None."""
@@ -106,7 +111,7 @@ class PluginHost:
 
     def _results(self, name: str, kwargs: dict):
         caller = getattr(self.manager.hook, name)
-        # pluggy's own order: the most recently registered implementation first.
+        # pluggy's own calling order: tryfirst/trylast, then the most recently registered first.
         for impl in reversed(caller.get_hookimpls()):
             try:
                 result = impl.function(*(kwargs[arg] for arg in impl.argnames))

@@ -154,8 +154,9 @@ def purge() -> None:
 
 
 def retry_outbound() -> None:
-    """Deliver outbound messages left queued or failed. A channel whose replies are pulled by a
-    device (SMSSync) answers ``None`` in ``sesim_send_message``, so they stay queued for it."""
+    """Deliver outbound messages left queued or failed, each through its own channel's ``send``.
+    A channel whose replies are pulled by a device (SMSSync) answers ``Delivery.deferred``, so
+    they stay queued for it."""
     from core.extensions import db
     from core.intake import deliver
     from core.models import Message

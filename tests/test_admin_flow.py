@@ -297,6 +297,7 @@ def test_huge_or_odd_numbers_are_not_a_500(app, staff, path):
     assert admin.get(path).status_code in (200, 404)
 
 
+@pytest.mark.parametrize("app_config", [{"SESIM_PLUGINS": "sms"}])  # the label is the plugin's
 def test_staff_read_words_not_codes(app, staff):
     moderator = client_as(app, "moderator")
     report_id = report_id_from(make_report(moderator, app, [receive(app, "sms-words")]))

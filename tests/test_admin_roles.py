@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import hookimpl
+from core.channels import ChannelInfo, Delivery
 from tests.test_admin_support import audit_entries, client_as, make_staff, make_user, post
 
 CONTACT = "leyla.private@example.net"
@@ -183,11 +184,12 @@ class Gateway:
         self.sent = []
 
     @hookimpl
-    def sesim_send_message(self, message):
-        if message.channel == "sms":
-            self.sent.append((message.sender, message.text))
-            return True
-        return None
+    def sesim_channel_info(self):
+        return ChannelInfo("sms", "SMS", send=self.send)
+
+    def send(self, message):
+        self.sent.append((message.sender, message.text))
+        return Delivery.sent()
 
 
 @pytest.mark.parametrize("role", ["lawyer", "moderator"])

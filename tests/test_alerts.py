@@ -31,7 +31,7 @@ def app_config(smtp):  # noqa: F811
         "SESIM_MAIL_FROM": "alerts@sesim.test",
         "SESIM_SMS_GATEWAYS": "smssync",
         "SESIM_SMS_SMSSYNC_SECRET": SMSSYNC_SECRET,
-        "SESIM_REPORT_SMS_NUMBER": "+994 12 555 00 00",
+        "SESIM_SMS_REPORT_NUMBER": "+994 12 555 00 00",
     }
 
 

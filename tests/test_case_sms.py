@@ -60,7 +60,7 @@ def test_sms_reporter_and_staff_talk_through_the_gateway_and_the_case(app, clien
     report_id = report_id_from(make_report(moderator, app, [first.id]))
 
     page = f"/admin/reports/{report_id}"
-    assert "Reply to the reporter through sms" in moderator.get(page).get_data(as_text=True)
+    assert "Reply to the reporter through SMS" in moderator.get(page).get_data(as_text=True)
     post(moderator, f"{page}/reply", {"text": "Biz sizin müraciətinizi oxuduq. İndi təhlükəsizsiniz?"}, page)
     [delivered] = phone_fetches(client)
     assert delivered["to"] == PHONE

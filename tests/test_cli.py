@@ -77,10 +77,9 @@ class PolledChannel:
 
     @hookimpl
     def sesim_channel_info(self):
-        return ChannelInfo(self.name, "Fake", polled=True)
+        return ChannelInfo(self.name, "Fake", fetch=self.fetch, polled=True)
 
-    @hookimpl
-    def sesim_fetch_messages(self, app, since):
+    def fetch(self, app):
         for n in range(3):
             if self.fail_after is not None and n == self.fail_after:
                 raise ConnectionError("mailbox unreachable")
@@ -143,8 +142,7 @@ def test_doctor_reports_world_readable_secrets(make_app):
 
 
 class ChannelWithABadMessage(PolledChannel):
-    @hookimpl
-    def sesim_fetch_messages(self, app, since):
+    def fetch(self, app):
         for n in range(3):
             data = {"unstorable": object()} if n == 1 else {}
             yield Inbound(channel=self.name, external_id=f"m{n}", text=f"message {n}", data=data)

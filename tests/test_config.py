@@ -176,10 +176,20 @@ def test_production_cookies_are_secure_and_dev_mode_relaxes_them(tmp_path, migra
     assert create_app({**base, "SESIM_DEV": True}).config["SESSION_COOKIE_SECURE"] is False
 
 
-def test_home_page_lists_the_ways_to_report_the_deployment_set(make_app):
-    plain = make_app().test_client().get("/?lang=en").get_data(as_text=True)
-    assert "SMS, from any phone" not in plain
-    app = make_app(SESIM_REPORT_SMS_NUMBER="+994 12 555 00 00", SESIM_REPORT_EMAIL="report@sesim.example.org")
-    page = app.test_client().get("/?lang=en").get_data(as_text=True)
-    assert "<strong>+994 12 555 00 00</strong>" in page
+@pytest.mark.parametrize(("number", "address"), [
+    ("SESIM_SMS_REPORT_NUMBER", "SESIM_EMAIL_REPORT_ADDRESS"),
+    ("SESIM_REPORT_SMS_NUMBER", "SESIM_REPORT_EMAIL"),  # their deprecated names still work
+])
+def test_home_page_lists_the_ways_to_report_the_deployment_set(make_app, number, address):
+    plain = make_app(SESIM_PLUGINS="sms,email").test_client().get("/?lang=en").get_data(as_text=True)
+    assert "SMS, from any phone" not in plain and "E-mail, from any address" not in plain
+    settings = {number: "+994 12 555 00 00", address: "report@sesim.example.org"}
+    page = make_app(SESIM_PLUGINS="sms,email", **settings).test_client().get("/?lang=en")
+    page = page.get_data(as_text=True)
+    assert "<li>SMS, from any phone: <strong>+994 12 555 00 00</strong></li>" in page
     assert "<strong>report@sesim.example.org</strong>" in page
+    az = make_app(SESIM_PLUGINS="sms,email", **settings).test_client().get("/?lang=az")
+    assert "SMS, istənilən telefondan: <strong>" in az.get_data(as_text=True)  # the plugin's words
+    # A channel that is not enabled is not offered, whatever its settings say.
+    off = make_app(**settings).test_client().get("/?lang=en").get_data(as_text=True)
+    assert "+994 12 555 00 00" not in off and "report@sesim.example.org" not in off

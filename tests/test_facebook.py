@@ -435,12 +435,6 @@ def test_late_reply_uses_the_human_agent_tag_and_a_failure_is_recorded(app, ctx,
     assert "outside of allowed window" in reply.error
 
 
-def test_other_channels_replies_are_not_ours(app, ctx, graph):
-    from plugins.facebook import sesim_send_message
-
-    assert sesim_send_message(message=Message(channel="twitter", text="hi", sender="1")) is None
-
-
 # --- public pages -------------------------------------------------------------------------------
 
 def test_home_page_warns_that_posts_and_comments_are_public(client):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from core import hookimpl, hookspecs
-from core.channels import ChannelInfo
+from core.channels import ChannelInfo, Delivery
 from core.fetching import polled_channels
 from core.intake import Inbound, queue_reply, receive
 from core.models import Category, Message, Report
@@ -90,56 +90,100 @@ def _preload(monkeypatch, plugin):
 
 
 def test_hook_sesim_channel_info(app):
+    """A channel is described once; core fetches it and sends through it by name, and reads the
+    explicit ``Delivery`` (sent / deferred / failed with a reason)."""
+    sent = []
+
+    def fetch(app):
+        yield Inbound(channel="probe", external_id="1", text="one", sender="+994")
+        # By the time the generator resumes, the message is stored.
+        assert Message.query.filter_by(channel="probe", external_id="1").count() == 1
+        yield Inbound(channel="probe", external_id="2", text="two")
+
+    def send(message):
+        if "fail" in message.text:
+            return Delivery.failed("gateway down: cannot reach +994 50 123 45 67")
+        if "later" in message.text:
+            return Delivery.deferred("waits for the phone")
+        if "crash" in message.text:
+            raise ConnectionError("boom")
+        sent.append(message.text)
+        return Delivery.sent()
+
     class Plugin:
         @hookimpl
         def sesim_channel_info(self):
-            return ChannelInfo("probe", "Probe", polled=True)
+            return ChannelInfo("probe", "Probe", send=send, fetch=fetch, polled=True)
 
-    register(app, Plugin())
-    with app.app_context():
-        assert "probe" in polled_channels()
-
-
-def test_hook_sesim_fetch_messages(app):
-    class Plugin:
+    class Other:  # another channel is never asked to send or fetch the probe's messages
         @hookimpl
-        def sesim_fetch_messages(self, app, since):
-            yield Inbound(channel="probe", external_id="1", text="one")
-            # By the time the generator resumes, the message is stored.
-            assert Message.query.filter_by(channel="probe", external_id="1").count() == 1
-            yield Inbound(channel="probe", external_id="2", text="two")
+        def sesim_channel_info(self):
+            return ChannelInfo("other", "Other", send=lambda m: 1 / 0, fetch=lambda a: 1 / 0)
 
     register(app, Plugin())
-    from core.fetching import fetch
+    register(app, Other(), name="other")
+    from core.fetching import fetch as fetch_all
 
     with app.app_context():
-        (result,) = fetch("probe")
+        assert "probe" in polled_channels() and "other" not in polled_channels()
+        (result,) = fetch_all("probe")
         assert (result.new, result.duplicates, result.failed, result.error) == (2, 0, 0, "")
-
-
-def test_hook_sesim_send_message(app):
-    sent = []
-
-    class Plugin:
-        @hookimpl
-        def sesim_send_message(self, message):
-            if message.channel != "probe":
-                return None
-            if "fail" in message.text:
-                raise ConnectionError("gateway down: cannot reach +994 50 123 45 67")
-            sent.append(message.text)
-            return True
-
-    register(app, Plugin())
-    with app.app_context():
-        original, _ = receive(Inbound(channel="probe", external_id="in1", text="hi", sender="+994"))
+        original = Message.query.filter_by(channel="probe", external_id="1").one()
         ok = queue_reply(original, "Your case code is 1234")
         failed = queue_reply(original, "this will fail")
+        later = queue_reply(original, "send it later")
+        crashed = queue_reply(original, "crash")
         assert (ok.status, ok.direction, ok.sender) == ("sent", "out", "+994")
         assert failed.status == "failed" and "gateway down" in failed.error
         assert "123 45 67" not in failed.error  # her number never lands in the error text
-        assert Message.query.filter_by(direction="out").count() == 2  # stored either way
+        assert (later.status, later.error) == ("queued", None)
+        assert crashed.status == "failed" and "boom" in crashed.error
+        assert Message.query.filter_by(direction="out").count() == 4  # stored either way
     assert sent == ["Your case code is 1234"]
+
+
+def test_hook_sesim_template_slot(make_app, monkeypatch, tmp_path):
+    """Plugins add to named places of core pages: a template (with the page's context), Markup as
+    it is, plain text escaped; a plugin that raises is skipped and the page still renders."""
+    from flask import Blueprint
+    from markupsafe import Markup
+
+    (tmp_path / "probe").mkdir()
+    (tmp_path / "probe" / "_slot.html").write_text('<p id="probe-tpl">{{ site_name }}</p>')
+    bp = Blueprint("probe", __name__, template_folder=str(tmp_path))
+
+    class Plugin:
+        @hookimpl
+        def sesim_register_blueprints(self, app):
+            app.register_blueprint(bp)
+
+        @hookimpl
+        def sesim_template_slot(self, slot):
+            return {"home_ways": [Markup('<p id="probe-markup">ok</p>'), "probe/_slot.html"],
+                    "footer": "<script>alert(1)</script>",
+                    "report_done": "probe/_missing.html"}.get(slot)
+
+    class Broken:
+        @hookimpl
+        def sesim_template_slot(self, slot):
+            raise RuntimeError("boom")
+
+    from core import plugins
+
+    original = plugins.PluginHost.load
+
+    def load(self, wanted):
+        original(self, wanted)
+        self.manager.register(Plugin(), name="probe")
+        self.manager.register(Broken(), name="broken")
+
+    monkeypatch.setattr(plugins.PluginHost, "load", load)
+    app = make_app(SESIM_SITE_NAME="Probe site")
+    page = app.test_client().get("/?lang=en").get_data(as_text=True)
+    assert '<p id="probe-markup">ok</p>' in page
+    assert '<p id="probe-tpl">Probe site</p>' in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.index("probe-markup") < page.index("Already reported")  # in the home_ways slot
 
 
 def test_hook_sesim_spam_verdict(app):
@@ -434,3 +478,25 @@ def test_every_hook_has_a_test(name):
 @pytest.mark.parametrize("name", HOOKS)
 def test_every_hook_is_documented(name):
     assert f"### `{name}" in DOCS.read_text(), f"hook {name} is missing from docs/plugins.md"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_documented_signature_matches_the_hookspec(name):
+    """The heading ``### `sesim_x(a, b)``` in docs/plugins.md names the spec's arguments, in order."""
+    import re
+
+    found = re.search(rf"^### `{name}\(([^)]*)\)`", DOCS.read_text(), re.MULTILINE)
+    assert found, f"docs/plugins.md has no heading ### `{name}(…)`"
+    documented = [a.strip() for a in found.group(1).split(",") if a.strip()]
+    spec = list(inspect.signature(getattr(hookspecs, name)).parameters)
+    assert documented == spec, f"docs say {name}({', '.join(documented)}), the hookspec {spec}"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_firstresult_is_documented_as_such(name):
+    """A hook where one answer wins says so in its heading, and only such a hook does."""
+    import re
+
+    first = getattr(hookspecs, name).sesim_spec.get("firstresult", False)
+    heading = re.search(rf"^### `{name}\(.*$", DOCS.read_text(), re.MULTILINE).group(0)
+    assert ("*(firstresult)*" in heading) == first

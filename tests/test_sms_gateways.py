@@ -10,7 +10,6 @@ from twilio.request_validator import RequestValidator
 
 from core.intake import queue_reply
 from core.models import Message
-from core.plugins import first_result
 
 SID, TOKEN, NUMBER = "AC" + "0" * 32, "twilio-auth-token", "+15005550006"
 PUBLIC = "https://sesim.example.org"
@@ -158,12 +157,6 @@ def test_aggregator_sms_is_answered_through_twilio_rest(app, client):
     assert reply.status == "sent" and reply.data["gateway"] == "twilio"
     assert "XXXX-XXXX-XXXX" in reply.text
     assert "Müraciət kodu" in body and "XXXX" not in body  # she gets the real code
-
-
-def test_send_hook_leaves_other_channels_alone(app):
-    with app.app_context():
-        assert first_result("sesim_send_message", message=Message(channel="email", direction="out",
-                                                                  text="x")) is None
 
 
 # ------------------------------------------------------------------ Africa's Talking-style aggregator

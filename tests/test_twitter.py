@@ -340,13 +340,6 @@ def test_failed_reply_is_recorded_not_lost(app, ctx, x_api):
     assert Message.query.filter_by(direction="out").one().text.startswith("Zəhmət")
 
 
-def test_other_channels_replies_are_not_ours(app, ctx, x_api):
-    from plugins.twitter import sesim_send_message
-
-    assert sesim_send_message(message=Message(channel="sms", text="hi", sender="+994501234567")) is None
-    assert len(x_api.calls) == 0
-
-
 def test_home_page_warns_that_tweets_are_public(client, make_app):
     page_text = client.get("/?lang=en").get_data(as_text=True)
     assert 'id="notice-x"' in page_text

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.admin.choices import place_label
-from core.admin.labels import CHANNEL_LABELS, MESSAGE_STATUS_LABELS, PRECISION_LABELS, ROLE_LABELS, label
+from core.admin.labels import MESSAGE_STATUS_LABELS, PRECISION_LABELS, ROLE_LABELS, label
+from core.channels import channel_label
 from core.extensions import db
 from core.models import Category, Message, Report, SavedView, User
 
@@ -134,7 +135,7 @@ def _describe(kind, target_id, target) -> tuple[str, str | None]:
             url_for("admin.report", report_id=target.id)
     if kind == "messages":
         when = target.received_at.strftime("%Y-%m-%d %H:%M")
-        return _("message by %(channel)s, %(time)s", channel=label(CHANNEL_LABELS, target.channel),
+        return _("message by %(channel)s, %(time)s", channel=channel_label(target.channel),
                  time=when), url_for("admin.conversation", message_id=target.id) \
             if target.direction == "in" else None
     if kind == "users":
@@ -168,7 +169,7 @@ def text(key: str, value, present: bool = True) -> str:
     if key == "role":
         return str(label(ROLE_LABELS, value))
     if key == "channel":
-        return str(label(CHANNEL_LABELS, value))
+        return str(channel_label(value))
     if key in ("lawyer_id", "holder_id"):
         user = db.session.get(User, value) if isinstance(value, int) else None
         return user.email if user else str(value)

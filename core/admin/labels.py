@@ -1,4 +1,5 @@
-"""Words staff read for the codes stored in the database (roles, precisions, channels, states)."""
+"""Words staff read for the codes stored in the database (roles, precisions, states). Channel
+labels come from the channels themselves (``core.channels.channel_label``)."""
 
 from flask import current_app
 from flask_babel import format_decimal, gettext
@@ -27,9 +28,6 @@ PRECISION_LABELS = {
     "hidden": _l("hidden: no place at all"),
 }
 
-CHANNEL_LABELS = {"web": _l("web form"), "sms": _l("SMS"), "email": _l("e-mail"),
-                  "twitter": _l("X (Twitter)"), "facebook": _l("Facebook")}
-
 MESSAGE_STATUS_LABELS = {"new": _l("new"), "converted": _l("in a report"), "spam": _l("spam"),
                          "ignored": _l("ignored"), "withdrawn": _l("withdrawn by her"),
                          "queued": _l("waiting to be sent"),
@@ -54,7 +52,6 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         audit_action=action_label,
         role_label=lambda code: label(ROLE_LABELS, code),
-        channel_label=lambda code: label(CHANNEL_LABELS, code),
         message_status_label=lambda code: label(MESSAGE_STATUS_LABELS, code),
         identifier_label=lambda code: label(IDENTIFIER_LABELS, code),
         public_field_label=lambda code: label(PUBLIC_FIELD_LABELS, code),

@@ -38,8 +38,6 @@ def _template_globals():
         "current_language": current_language(),
         "quick_exit_url": current_app.config["SESIM_QUICK_EXIT_URL"],
         "legal_help": current_app.config["SESIM_LEGAL_HELP"],
-        "report_sms_number": current_app.config["SESIM_REPORT_SMS_NUMBER"],
-        "report_email": current_app.config["SESIM_REPORT_EMAIL"],
         "current_path": request.path,
         "place_name": _place_name,
     }

@@ -8,6 +8,7 @@ import io
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
+from core import channels
 from core.errors import bad_request
 from core.exports import csv_cell
 from core.i18n import current_language
@@ -21,9 +22,9 @@ bp = Blueprint("stats", __name__, template_folder="templates", static_folder="st
 
 
 def channel_label(name: str) -> str:
-    labels = {"web": _("Web form"), "sms": _("SMS"), "email": _("E-mail"),
-              "twitter": _("X (Twitter)"), "facebook": _("Facebook")}
-    return labels.get(name, name)
+    """The channel's own label, capitalised as a table row ("Web form")."""
+    text = str(channels.channel_label(name))
+    return text[:1].upper() + text[1:]
 
 
 def _statistics():

@@ -8,11 +8,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
+from core import channels
 from core.extensions import csrf, limiter
 from core.i18n import current_language
 from core.models import Category
 from core.numbers import whole
-from core.plugins import call_hook
 from plugins.alerts import areas, subscriptions
 from plugins.alerts.models import FREQUENCIES
 
@@ -26,8 +26,10 @@ def _limit() -> str:
 
 def _sms_number() -> str | None:
     """The number to text, when an SMS channel is enabled here."""
-    names = {getattr(info, "name", None) for info in call_hook("sesim_channel_info")}
-    return current_app.config.get("SESIM_REPORT_SMS_NUMBER") if "sms" in names else None
+    if channels.get("sms") is None:
+        return None
+    config = current_app.config  # the SMS plugin's setting, or its deprecated earlier name
+    return config.get("SESIM_SMS_REPORT_NUMBER") or config.get("SESIM_REPORT_SMS_NUMBER") or None
 
 
 def _form(values: dict, errors: dict, status: int = 200):

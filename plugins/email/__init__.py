@@ -4,10 +4,12 @@ push mail, and replies by SMTP that thread in the woman's mail client. See ``doc
 from __future__ import annotations
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from core import hookimpl
-from core.channels import ChannelInfo
+from core.channels import ChannelInfo, Delivery
 from plugins.email.parsing import CHANNEL
 
 MB = 1024 * 1024
@@ -36,6 +38,9 @@ def sesim_config_defaults():
         "SESIM_EMAIL_MAX_ATTACHMENT_BYTES": 8 * MB,
         "SESIM_EMAIL_MAX_ATTACHMENTS": 10,
         "SESIM_EMAIL_MAX_UNPACKED_BYTES": 50 * MB,
+        # The address shown on the home page as a way to report; empty: not shown.
+        # SESIM_REPORT_EMAIL, its name before it moved here, is still read (deprecated).
+        "SESIM_EMAIL_REPORT_ADDRESS": "",
     }
 
 
@@ -44,7 +49,17 @@ def sesim_channel_info():
     # Polled only when a mailbox is configured, so the worker does not fail every few minutes
     # on a deployment that only uses the webhook.
     polled = has_app_context() and bool(current_app.config.get("SESIM_EMAIL_IMAP_HOST"))
-    return ChannelInfo(name=CHANNEL, label=_l("E-mail"), pushes=True, polled=polled)
+    return ChannelInfo(name=CHANNEL, label=_l("E-mail"), send=_send, fetch=_fetch, pushes=True,
+                       polled=polled, reach=_reach)
+
+
+def _reach():
+    config = current_app.config
+    address = config.get("SESIM_EMAIL_REPORT_ADDRESS") or config.get("SESIM_REPORT_EMAIL")
+    if not address:
+        return ""
+    return Markup("{} <strong>{}</strong>").format(
+        _("E-mail, from any address (a new one is safest):"), address)
 
 
 @hookimpl
@@ -54,20 +69,22 @@ def sesim_register_blueprints(app):
     app.register_blueprint(bp)
 
 
-@hookimpl
-def sesim_fetch_messages(app, since):
+def _fetch(app):
     from plugins.email.imap import fetch_messages
 
     return fetch_messages(app.config)
 
 
-@hookimpl
-def sesim_send_message(message):
-    if message.channel != CHANNEL or message.direction != "out":
-        return None
-    from plugins.email.smtp import send
+def _send(message):
+    from plugins.email.smtp import SendError, send
 
-    return send(message)
+    if message.direction != "out":
+        return Delivery.failed("only outbound messages are sent")
+    try:
+        send(message)
+    except SendError as exc:
+        return Delivery.failed(str(exc))
+    return Delivery.sent()
 
 
 @hookimpl

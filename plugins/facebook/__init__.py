@@ -7,9 +7,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core import hookimpl
-from core.channels import ChannelInfo
+from core.channels import ChannelInfo, Delivery
 from plugins.facebook.events import CHANNEL
-from plugins.facebook.graph import DEFAULT_VERSION
+from plugins.facebook.graph import DEFAULT_VERSION, GraphError
 from plugins.facebook.polling import fetch_all
 from plugins.facebook.send import send
 
@@ -29,7 +29,8 @@ def sesim_config_defaults():
 
 @hookimpl
 def sesim_channel_info():
-    return ChannelInfo(name=CHANNEL, label=_l("Facebook"), pushes=True, polled=True)
+    return ChannelInfo(name=CHANNEL, label=_l("Facebook"), send=_send, fetch=_fetch, pushes=True,
+                       polled=True, notice="facebook/_public_notice.html")
 
 
 @hookimpl
@@ -39,16 +40,16 @@ def sesim_register_blueprints(app):
     app.register_blueprint(bp)
 
 
-@hookimpl
-def sesim_fetch_messages(app, since):
+def _fetch(app):
     return fetch_all(app.config)
 
 
-@hookimpl
-def sesim_send_message(message):
-    if message.channel != CHANNEL:
-        return None
-    return send(current_app.config, message)
+def _send(message):
+    try:
+        send(current_app.config, message)
+    except GraphError as exc:
+        return Delivery.failed(str(exc))
+    return Delivery.sent()
 
 
 @hookimpl

@@ -6,7 +6,9 @@ written in; replies go back through the gateway she used. See ``docs/sms.md``.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from core import hookimpl
 from core.channels import ChannelInfo
@@ -28,11 +30,17 @@ def sesim_register_blueprints(app):
 
 @hookimpl
 def sesim_channel_info():
-    return ChannelInfo(name="sms", label=_l("SMS"), pushes=True)
+    return ChannelInfo(name="sms", label=_l("SMS"), send=_send, pushes=True, reach=_reach)
 
 
-@hookimpl
-def sesim_send_message(message):
+def _reach():
+    from plugins.sms.settings import report_number
+
+    number = report_number()
+    return Markup("{} <strong>{}</strong>").format(_("SMS, from any phone:"), number) if number else ""
+
+
+def _send(message):
     from plugins.sms.outbound import send
 
     return send(message)

@@ -1,17 +1,18 @@
-"""``sesim_send_message`` for SMS: Twilio's REST API now, or SMSSync's phone when it next asks."""
+"""``ChannelInfo.send`` for SMS: Twilio's REST API now, or SMSSync's phone when it next asks."""
 
 from __future__ import annotations
 
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from core.channels import Delivery
 from core.models import Message
 from plugins.sms import replies
 from plugins.sms.settings import SENDING_GATEWAYS, enabled_gateways, setting
 
 
 class SendError(RuntimeError):
-    """Why a reply cannot go out; ``core.intake.deliver`` stores it on the message for staff."""
+    """Why a reply cannot go out; becomes ``Delivery.failed`` and is stored for staff."""
 
 
 def gateway_for(message: Message) -> str | None:
@@ -28,24 +29,29 @@ def gateway_for(message: Message) -> str | None:
     return usable[0] if usable else None
 
 
-def send(message: Message) -> bool | None:
-    if message.channel != "sms":
-        return None
+def send(message: Message) -> Delivery:
+    try:
+        return _send(message)
+    except SendError as exc:
+        return Delivery.failed(str(exc))
+
+
+def _send(message: Message) -> Delivery:
     if message.direction != "out" or not message.sender:
         raise SendError("an SMS reply needs a recipient")
     if replies.opted_out(message.sender_hash):
         raise SendError("not sent: the recipient asked for no more SMS (STOP)")
     data = dict(message.data or {})
     if data.get("via") == "twiml":
-        return True  # travels in the answer to Twilio's webhook
+        return Delivery.sent()  # travels in the answer to Twilio's webhook
     gateway = gateway_for(message)
     if gateway == "smssync":
-        return False  # stays queued until the phone asks with ?task=send
+        return Delivery.deferred("waits for the SMSSync phone to ask (?task=send)")
     if gateway == "twilio":
         sid = _twilio_send(message)
         message.data = {**data, "gateway": "twilio", "provider_id": sid}
         message.text = replies.redact(message.text)
-        return True
+        return Delivery.sent()
     raise SendError("no SMS gateway that can send is enabled (twilio or smssync)")
 
 

@@ -31,6 +31,9 @@ DEFAULTS = {
     # Which gateway carries replies to messages that came through one that cannot send
     # (aggregator, generic): twilio or smssync; empty = the first enabled of those two.
     "SESIM_SMS_OUTBOUND_GATEWAY": "",
+    # The number shown on the home page (and the alerts page) as a way to report; empty: not shown.
+    # SESIM_REPORT_SMS_NUMBER, its name before it moved here, is still read (deprecated).
+    "SESIM_SMS_REPORT_NUMBER": "",
 }
 
 GENERIC_KEYS = ("from", "text", "id", "date", "to")
@@ -38,6 +41,12 @@ GENERIC_KEYS = ("from", "text", "id", "date", "to")
 
 def setting(name: str):
     return current_app.config[f"SESIM_SMS_{name}"]
+
+
+def report_number() -> str:
+    """The number to text, under its new name or its deprecated one."""
+    config = current_app.config
+    return str(config.get("SESIM_SMS_REPORT_NUMBER") or config.get("SESIM_REPORT_SMS_NUMBER") or "")
 
 
 def enabled_gateways() -> list[str]:

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app
 from flask_babel import lazy_gettext as _l
 
 from core import hookimpl
-from core.channels import ChannelInfo
+from core.channels import ChannelInfo, Delivery
+from plugins.twitter.client import TwitterError
 from plugins.twitter.fetch import fetch_all
 from plugins.twitter.inbound import CHANNEL
 from plugins.twitter.reply import send_direct_message
@@ -32,7 +33,8 @@ def sesim_config_defaults():
 
 @hookimpl
 def sesim_channel_info():
-    return ChannelInfo(name=CHANNEL, label=_l("X (Twitter)"), pushes=False, polled=True)
+    return ChannelInfo(name=CHANNEL, label=_l("X (Twitter)"), send=_send, fetch=_fetch,
+                       polled=True, notice="twitter/_public_notice.html")
 
 
 @hookimpl
@@ -40,16 +42,16 @@ def sesim_register_blueprints(app):
     app.register_blueprint(bp)
 
 
-@hookimpl
-def sesim_fetch_messages(app, since):
+def _fetch(app):
     return fetch_all(app.config)
 
 
-@hookimpl
-def sesim_send_message(message):
-    if message.channel != CHANNEL:
-        return None
-    return send_direct_message(current_app.config, message)
+def _send(message):
+    try:
+        send_direct_message(current_app.config, message)
+    except TwitterError as exc:
+        return Delivery.failed(str(exc))
+    return Delivery.sent()
 
 
 @hookimpl
