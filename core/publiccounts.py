@@ -116,11 +116,10 @@ def add(connection, delta: dict) -> None:
     rows, days = _by_row(delta)
     emptied = []
     for values, change in rows.items():
-        if not change:  # a report moved between days of the same row: only its days change
-            continue
         digest = row_key(values)
-        # The upsert locks this row until the commit (PostgreSQL): two transactions changing the
-        # same row's running totals below take turns.
+        # The upsert locks this row until the commit (PostgreSQL), even when only its days change
+        # (+0: a report moved to another day): two transactions changing the same row's running
+        # totals below take turns.
         statement = insert(table).values(key=digest, count=change, **dict(zip(FIELDS, values, strict=True)))
         connection.execute(statement.on_conflict_do_update(
             index_elements=["key"], set_={"count": table.c.count + change}))
