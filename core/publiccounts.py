@@ -115,8 +115,9 @@ def add(connection, delta: dict) -> None:
         from sqlalchemy.dialects.sqlite import insert
     rows, days = _by_row(delta)
     emptied = []
-    for values, change in rows.items():
-        digest = row_key(values)
+    # In the order of their keys: two transactions lock shared rows in the same order, so they
+    # wait for each other instead of deadlocking (whatever process or hash seed).
+    for digest, values, change in sorted((row_key(v), v, c) for v, c in rows.items()):
         # The upsert locks this row until the commit (PostgreSQL), even when only its days change
         # (+0: a report moved to another day): two transactions changing the same row's running
         # totals below take turns.

@@ -189,3 +189,39 @@ def test_map_points_from_counts_equal_points_from_reports(app):
                          {"until": "2026-05-01", "verified": "false"}):
                 filters = parse_filters(MultiDict(args))
                 assert points._grouped_points(filters) == points._grouped_reports(filters)
+
+
+def test_two_sessions_publishing_at_the_same_point_at_once_keep_the_counts_in_step(app):
+    """Two requests publish reports at one point on interleaved days at the same moment (threads,
+    each with its own connection): the counts and running totals by day end up exact."""
+    import threading
+
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def publish(offset: int):
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(6):
+                    report = make_report(title=f"at once {offset}-{i}", status="pending",
+                                         occurred_at=datetime(2026, 6, 1 + (i * 2 + offset) % 9))
+                    db.session.commit()
+                    report.status = "published"
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        _in_step()
+        assert published_count() == 12
+        with app.test_request_context():
+            june = parse_filters(MultiDict({"since": "2026-06-03", "until": "2026-06-06"}))
+            assert published_count(june) == published(june).order_by(None).count() > 0
