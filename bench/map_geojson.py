@@ -5,8 +5,7 @@ quarter published on a 0.05° grid instead of a place centre; one or two categor
 ids, no ORM), recounts the public counts once, and times ``/map/points.geojson`` at every zoom the
 page uses and with each filter it offers, and the ``/map`` page, through the test client. Then it
 adds reports up to the large count, times everything again and prints each ratio large/small
-against the 1.2 target. Date filters count the reports themselves (public counts are not kept per
-day): their ratios are printed too, marked as such.
+against the 1.2 target. Date filters read the running totals by day of the public counts.
 
     .venv/bin/python bench/map_geojson.py                      # SQLite, 10,000 → 1,000,000
     .venv/bin/python bench/map_geojson.py --small 10000 --reports 200000
@@ -168,10 +167,16 @@ def cases() -> list[tuple[str, str]]:
     ]
 
 
-DATED = [
-    ("points, dates [reports]",
-     f"/map/points.geojson?bbox={COUNTRY}&zoom=7&since=2024-03-01&until=2024-03-31"),
-    ("/map page, dates [reports]", "/map?lang=en&since=2024-03-01&until=2024-03-31"),
+DATED = [  # the page's From / To fields (any two days; read from running totals by day)
+    ("points, a month", f"/map/points.geojson?bbox={COUNTRY}&zoom=7&since=2024-03-01&until=2024-03-31"),
+    ("points, odd days", f"/map/points.geojson?bbox={BAKU}&zoom=12&since=2024-02-17&until=2025-05-09"),
+    ("points, since a day", f"/map/points.geojson?bbox={COUNTRY}&zoom=7&since=2025-06-15"),
+    ("points, a month + category", f"/map/points.geojson?bbox={COUNTRY}&zoom=7&since=2024-03-01"
+     "&until=2024-03-31&category=verbal"),
+    ("points, a month + verified", f"/map/points.geojson?bbox={COUNTRY}&zoom=7&since=2024-03-01"
+     "&until=2024-03-31&verified=true"),
+    ("areas, a month", "/map/areas.geojson?since=2024-03-01&until=2024-03-31"),
+    ("/map page, a month", "/map?lang=en&since=2024-03-01&until=2024-03-31"),
 ]
 
 
@@ -223,12 +228,10 @@ def main() -> int:
     worst = 0.0
     for label, _ in cases() + DATED:
         ratio = large[label] / small[label]
-        if "[reports]" not in label:
-            worst = max(worst, ratio)
+        worst = max(worst, ratio)
         print(f"{label:32} {small[label] * 1000:8.1f} ms {large[label] * 1000:8.1f} ms   {ratio:5.2f}")
-    print(f"worst ratio over every zoom and filter without dates: {worst:.2f} "
-          f"({'met' if worst <= TARGET_RATIO else 'NOT met'}); [reports]: a date filter counts the "
-          "reports themselves")
+    print(f"worst ratio over every zoom and filter: {worst:.2f} "
+          f"({'met' if worst <= TARGET_RATIO else 'NOT met'})")
     return 0
 
 

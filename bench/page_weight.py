@@ -95,15 +95,21 @@ def main() -> int:
                 page.on("requestfinished", lambda request, seen=seen: seen.append(request))
                 page.goto(urljoin(base, path), wait_until="networkidle")
                 gzip_total = br_total = 0
+                parts = []
                 for request in seen:
                     if not request.url.startswith(base):
                         raise SystemExit(f"{path} asked another host: {request.url}")
                     sizes = request.sizes()
                     wire = sizes["responseBodySize"] + sizes["responseHeadersSize"]
                     gzip_total += wire
-                    br_total += (brotli_size(request.url, sizes["responseHeadersSize"])
-                                 if request.method == "GET" else wire)
+                    br = (brotli_size(request.url, sizes["responseHeadersSize"])
+                          if request.method == "GET" else wire)
+                    br_total += br
+                    parts.append((request.url[len(base):], sizes["responseHeadersSize"], br))
                 rows.append((path, len(seen), gzip_total, br_total))
+                if br_total > TARGET or "--detail" in sys.argv:  # what to trim first
+                    for url, headers, br in parts:
+                        print(f"  {path}: {url[:60]:60} headers {headers:5} B, brotli {br:6} B")
                 context.close()
             browser.close()
     finally:

@@ -33,6 +33,7 @@ from sqlalchemy import Date, DateTime, Integer, LargeBinary, MetaData, func, sel
 from core import spool
 from core.extensions import db
 from core.models.base import utcnow
+from core.progress import tracked
 
 MAGIC = b"SESIMBK1"
 CHUNK = 1024 * 1024
@@ -174,19 +175,17 @@ def _add_bytes(archive: tarfile.TarFile, name: str, payload: bytes) -> None:
 
 
 def _add_folder(archive: tarfile.TarFile, folder: Path, prefix: str) -> int:
-    count = 0
     if not folder.is_dir():
         return 0
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            info = archive.gettarinfo(str(path), arcname=f"{prefix}/{path.relative_to(folder)}")
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            info.mode = 0o600
-            with path.open("rb") as fh:
-                archive.addfile(info, fh)
-            count += 1
-    return count
+    paths = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    for path in tracked(paths, f"Backing up {prefix}", length=len(paths)):
+        info = archive.gettarinfo(str(path), arcname=f"{prefix}/{path.relative_to(folder)}")
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
+        info.mode = 0o600
+        with path.open("rb") as fh:
+            archive.addfile(info, fh)
+    return len(paths)
 
 
 def _uploads() -> Path:
@@ -211,7 +210,8 @@ def backup(out_path: str | os.PathLike) -> dict:
             sealer = _Sealer(raw)
             with tarfile.open(fileobj=sealer, mode="w|") as archive:
                 with db.engine.connect() as conn:
-                    for table in _tables(conn):
+                    tables = _tables(conn)
+                    for table in tracked(tables, "Backing up tables", length=len(tables)):
                         manifest["tables"][table.name] = _dump_table(archive, conn, table)
                 manifest["files"] = {
                     "uploads": _add_folder(archive, _uploads(), "uploads"),

@@ -190,7 +190,7 @@ def purge_command(dry_run):
     SESIM_RETENTION_DAYS ago (audited with counts only)."""
     from core.retention import purge
 
-    result = purge(dry_run=dry_run)
+    result = purge(dry_run=dry_run, show_progress=True)
     click.echo(("Would erase: " if dry_run else "Erased: ") + result.summary())
 
 

@@ -8,6 +8,9 @@ statement on reports (which bypasses the flush) makes the commit rebuild every c
 
 The map reads these few thousand rows instead of every report; ``rebuild`` recounts from the
 reports (the migration, bulk statements and bulk loads such as bench/map_geojson.py use it).
+
+Each row also has running totals by the day the reports occurred (``public_count_days``), kept in
+the same upserts, so a date filter reads two running totals per row instead of the reports.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import and_, delete, event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from core.models import PublicCount, Report, report_categories
+from core.models import PublicCount, PublicCountDay, Report, report_categories
 
 log = logging.getLogger("sesim.counts")
 
@@ -54,15 +57,19 @@ def row_key(values: tuple) -> str:
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
+_COLUMNS = (Report.id, Report.location_precision, Report.public_latitude, Report.public_longitude,
+            Report.region_id, Report.place_id, Report.verified, Report.occurred_at)
+
+
 def published_keys(connection, ids) -> Counter:
-    """``Counter({(kind, precision, lat, lon, region, place, verified, categories): reports})`` of
-    the published reports among ``ids``, as the database holds them now (see ``PublicCount``)."""
+    """``Counter({(kind, precision, lat, lon, region, place, verified, categories, day): reports})``
+    of the published reports among ``ids``, as the database holds them now (see ``PublicCount``;
+    ``day``: the date they occurred on)."""
     found: Counter = Counter()
     ids = sorted(set(ids))
     for start in range(0, len(ids), CHUNK):
         rows = connection.execute(
-            select(Report.id, Report.location_precision, Report.public_latitude,
-                   Report.public_longitude, Report.region_id, Report.place_id, Report.verified)
+            select(*_COLUMNS)
             .where(Report.id.in_(ids[start:start + CHUNK]), Report.status == "published")
         ).all()
         found.update(_keyed(connection, rows))
@@ -77,34 +84,69 @@ def _keyed(connection, rows) -> Counter:
         for report_id, category_id in connection.execute(links):
             categories[report_id].append(category_id)
     found: Counter = Counter()
-    for rid, precision, lat, lon, region, place, verified in rows:
+    for rid, precision, lat, lon, region, place, verified, occurred_at in rows:
         point = (precision, lat, lon, region, place, bool(verified))
-        found[("total", *point, "")] += 1
-        found[("set", *point, category_key(categories[rid]))] += 1
+        day = occurred_at.date()
+        found[("total", *point, "", day)] += 1
+        found[("set", *point, category_key(categories[rid]), day)] += 1
         for category_id in set(categories[rid]):
-            found[("category", *point, category_key([category_id]))] += 1
+            found[("category", *point, category_key([category_id]), day)] += 1
     return found
 
 
+def _by_row(delta: dict) -> tuple[Counter, Counter]:
+    """Split ``{(fields…, day): change}`` into changes per ``public_counts`` row and per day."""
+    rows: Counter = Counter()
+    days: Counter = Counter()
+    for (*values, day), change in delta.items():
+        if change:
+            rows[tuple(values)] += change
+            days[(row_key(tuple(values)), day)] += change
+    return rows, days
+
+
 def add(connection, delta: dict) -> None:
-    """Add ``{key tuple: change}`` to the counts (one upsert per key), dropping rows that reach 0."""
+    """Add ``{key tuple with day: change}`` to the counts (one upsert per row, then its running
+    totals from that day on), dropping rows that reach 0."""
     table = PublicCount.__table__
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    rows, days = _by_row(delta)
     emptied = []
-    for values, change in delta.items():
-        if not change:
-            continue
-        digest = row_key(values)
+    # In the order of their keys: two transactions lock shared rows in the same order, so they
+    # wait for each other instead of deadlocking (whatever process or hash seed).
+    for digest, values, change in sorted((row_key(v), v, c) for v, c in rows.items()):
+        # The upsert locks this row until the commit (PostgreSQL), even when only its days change
+        # (+0: a report moved to another day): two transactions changing the same row's running
+        # totals below take turns.
         statement = insert(table).values(key=digest, count=change, **dict(zip(FIELDS, values, strict=True)))
         connection.execute(statement.on_conflict_do_update(
             index_elements=["key"], set_={"count": table.c.count + change}))
         if change < 0:
             emptied.append(digest)
+    for (digest, day), change in sorted(days.items()):
+        if change:
+            _add_from(connection, insert, digest, day, change)
     if emptied:
         connection.execute(delete(table).where(table.c.key.in_(emptied), table.c.count <= 0))
+        running = PublicCountDay.__table__
+        # Running totals never fall along the days: a row at 0 has only 0s before it.
+        connection.execute(delete(running).where(running.c.key.in_(emptied), running.c.running <= 0))
+
+
+def _add_from(connection, insert, digest: str, day, change: int) -> None:
+    """Add ``change`` to the running totals of row ``digest`` on ``day`` and every later day,
+    first making the row for ``day`` (carrying the total of the day before) if it is missing."""
+    running = PublicCountDay.__table__
+    before = connection.execute(
+        select(running.c.running).where(running.c.key == digest, running.c.day < day)
+        .order_by(running.c.day.desc()).limit(1)).scalar() or 0
+    connection.execute(insert(running).values(key=digest, day=day, running=before)
+                       .on_conflict_do_nothing(index_elements=["key", "day"]))
+    connection.execute(update(running).where(and_(running.c.key == digest, running.c.day >= day))
+                       .values(running=running.c.running + change))
 
 
 def rebuild(connection, batch: int = 5000) -> int:
@@ -115,19 +157,39 @@ def rebuild(connection, batch: int = 5000) -> int:
     last = 0
     while True:
         rows = connection.execute(
-            select(Report.id, Report.location_precision, Report.public_latitude,
-                   Report.public_longitude, Report.region_id, Report.place_id, Report.verified)
+            select(*_COLUMNS)
             .where(Report.status == "published", Report.id > last).order_by(Report.id).limit(batch)
         ).all()
         if not rows:
             break
         last = rows[-1][0]
         counts.update(_keyed(connection, rows))
+    rows, days = _by_row(counts)
+    del counts
     values = [{"key": row_key(k), "count": n, **dict(zip(FIELDS, k, strict=True))}
-              for k, n in counts.items()]
+              for k, n in rows.items()]
     for start in range(0, len(values), batch):
         connection.execute(table.insert(), values[start:start + batch])
+    if inspect(connection).has_table(PublicCountDay.__tablename__):  # not yet at the migration
+        _rebuild_days(connection, days, batch)                       # that first counted
     return len(values)
+
+
+def _rebuild_days(connection, days: Counter, batch: int) -> None:
+    """Write the running totals of every row from ``{(key, day): reports}``."""
+    running = PublicCountDay.__table__
+    connection.execute(delete(running))
+    values, key, total = [], None, 0
+    for (digest, day), count in sorted(days.items()):
+        if digest != key:
+            key, total = digest, 0
+        total += count
+        values.append({"key": digest, "day": day, "running": total})
+        if len(values) >= batch:
+            connection.execute(running.insert(), values)
+            values = []
+    if values:
+        connection.execute(running.insert(), values)
 
 
 # ---------------------------------------------------------------- session events

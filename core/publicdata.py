@@ -114,36 +114,60 @@ def _places(query, model, f: Filters, public: bool = True):
 
 
 def counted(filters: Filters | None = None, kind: str | None = None):
-    """``PublicCount`` rows matching ``filters``, or None when a date filter needs the reports
-    themselves (counts are not kept per day). Without a category filter these are the ``total``
-    rows (or ``kind``: ``category`` for how many of them have each category); with one, the ``set``
-    rows of the sets that hold a chosen category. Summing their ``count`` gives what
-    ``published`` would count, reading a few thousand rows however many reports there are."""
+    """``PublicCount`` rows matching ``filters``. Without a category filter these are the ``total``
+    rows (or ``kind``: ``category`` for how many of them have each category); with one category,
+    that category's rows; with several, the ``set`` rows of the sets that hold a chosen category
+    (a report with two of them is counted once). Summing ``counted_column(filters)`` over them
+    gives what ``published`` would count, reading a few thousand rows however many reports there
+    are; a date filter reads each row's running totals by day (``PublicCountDay``)."""
     from core.models import PublicCount
 
     f = filters or Filters()
-    if f.since or f.until:
-        return None
     if f.categories:
-        ids = [i for (i,) in Category.query.filter(Category.slug.in_(f.categories))
-               .with_entities(Category.id)]
-        query = PublicCount.query.filter(PublicCount.kind == "set", or_(
-            *(PublicCount.categories.like(f"%,{i},%") for i in ids)))
+        ids = sorted(i for (i,) in Category.query.filter(Category.slug.in_(f.categories))
+                     .with_entities(Category.id))
+        if len(ids) == 1:
+            query = PublicCount.query.filter(PublicCount.kind == "category",
+                                             PublicCount.categories == f",{ids[0]},")
+        else:
+            query = PublicCount.query.filter(PublicCount.kind == "set", or_(
+                *(PublicCount.categories.like(f"%,{i},%") for i in ids)))
+    elif (kind or "total") == "total":
+        query = PublicCount.query.filter(PublicCount.kind == "total", PublicCount.categories == "")
     else:
-        query = PublicCount.query.filter(PublicCount.kind == (kind or "total"))
+        query = PublicCount.query.filter(PublicCount.kind == kind)
     return _places(query, PublicCount, f)
+
+
+def counted_column(filters: Filters | None = None):
+    """What one ``counted`` row contributes: its ``count``, or with a date filter its reports
+    that occurred in the period (running total on ``until`` minus running total before ``since``).
+    May be 0 for a row: callers skip points whose sum is 0."""
+    from sqlalchemy import func, select
+
+    from core.models import PublicCount, PublicCountDay
+
+    f = filters or Filters()
+
+    def running_on(day):
+        return func.coalesce(
+            select(PublicCountDay.running)
+            .where(PublicCountDay.key == PublicCount.key, PublicCountDay.day <= day)
+            .order_by(PublicCountDay.day.desc()).limit(1)
+            .correlate(PublicCount).scalar_subquery(), 0)
+
+    total = running_on(f.until) if f.until else PublicCount.count
+    if f.since:
+        total = total - running_on(f.since - timedelta(days=1))
+    return total
 
 
 def published_count(filters: Filters | None = None) -> int:
     """How many published reports match ``filters``."""
     from sqlalchemy import func
 
-    from core.models import PublicCount
-
     rows = counted(filters)
-    if rows is None:
-        return published(filters).order_by(None).count()
-    return int(rows.with_entities(func.coalesce(func.sum(PublicCount.count), 0)).scalar())
+    return int(rows.with_entities(func.coalesce(func.sum(counted_column(filters)), 0)).scalar())
 
 
 def public_point(report: Report) -> tuple[float, float] | None:

@@ -108,14 +108,24 @@ def _closed_reports(cutoff: datetime):
             yield report
 
 
-def purge(dry_run: bool = False, now: datetime | None = None) -> Purge:
+def _steps(items, label: str, show_progress: bool):
+    """``items`` with a bar on a terminal when a person runs ``sesim purge`` (never in the worker)."""
+    if not show_progress:
+        return items
+    from core.progress import tracked
+
+    return tracked(items, label, length=len(items))
+
+
+def purge(dry_run: bool = False, now: datetime | None = None, show_progress: bool = False) -> Purge:
     """Erase what retention says is due; commit and audit (counts only) unless ``dry_run``."""
     config = current_app.config
     now = now or utcnow()
     result = Purge()
     days = int(config["SESIM_RETENTION_DAYS"])
     if days > 0:
-        for report in list(_closed_reports(now - timedelta(days=days))):
+        due = list(_closed_reports(now - timedelta(days=days)))
+        for report in _steps(due, "Closed reports", show_progress):
             before = result.messages + result.contacts
             if report.contact:
                 result.contacts += 1
@@ -129,7 +139,7 @@ def purge(dry_run: bool = False, now: datetime | None = None) -> Purge:
         old = Message.query.filter(Message.report_id.is_(None), Message.direction == "in",
                                    Message.status.in_(("spam", "ignored")),
                                    Message.received_at <= now - timedelta(days=unused_days))
-        for message in old.order_by(Message.id).all():
+        for message in _steps(old.order_by(Message.id).all(), "Unused messages", show_progress):
             counted = result.messages
             _erase(message, result, dry_run)
             if result.messages != counted:

@@ -150,3 +150,27 @@ def test_restore_refuses_a_wrong_key_an_altered_file_and_a_non_empty_instance(
     finally:
         with keyed.app_context():
             db.engine.dispose()
+
+
+def test_backup_shows_progress_on_a_terminal_and_nothing_when_piped(filled, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    from core.backup import backup
+
+    piped = filled.test_cli_runner().invoke(args=["backup", "-o", str(tmp_path / "piped.backup")])
+    assert piped.exit_code == 0, piped.output
+    assert "Backing up" not in piped.output and piped.output.startswith("Backup written to")
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with filled.app_context():
+        manifest = backup(tmp_path / "by-hand.backup")
+    drawn = screen.getvalue()
+    tables = len(manifest["tables"])
+    assert "Backing up tables" in drawn and f"{tables}/{tables}" in drawn
+    assert "Backing up uploads" in drawn and "2/2" in drawn

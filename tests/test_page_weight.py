@@ -1,6 +1,8 @@
-"""Every public page stays light for a cheap phone on 2G: the page, its own styles and scripts (and,
-for the map, its outlines) add up to at most 50 KB. Leaflet, vendored and cached for a day, is
-counted apart: it is one fixed file, the same for every visit."""
+"""Every public page stays light for a cheap phone on 2G: what the page loads with JavaScript on
+(the page, its styles and scripts, Leaflet included, and for the map its GeoJSON) counted on the
+wire as served to a browser that accepts brotli: compressed bodies plus their headers. The target
+is 50 KB for every page; the map is not there yet (Leaflet alone is 37 KB), so it has its own
+ceiling that stops it from growing (docs/scaling.md, "Page weight")."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import pytest
 from tests.outputs_data import populate
 
 BUDGET = 50 * 1024
-VENDORED = "/map/static/vendor/"
+MAP_CEILING = 60 * 1024  # measured 57.4 KB with this test's data; the target is BUDGET
+LEAFLET = "/map/static/vendor/leaflet/leaflet.js"
 
 
 @pytest.fixture
@@ -19,20 +22,29 @@ def app_config():
     return {"SESIM_PLUGINS": "all", "SESIM_LEGAL_HELP": True}
 
 
-def _weight(client, path: str) -> tuple[int, list[str]]:
-    response = client.get(path, follow_redirects=True)
+def _on_the_wire(response) -> int:
+    """Body as sent plus an HTTP/1.1 status line and headers (what chromium counts)."""
+    headers = sum(len(f"{name}: {value}\r\n") for name, value in response.headers.items())
+    return len(response.data) + len("HTTP/1.1 200 OK\r\n") + headers + 2
+
+
+def _weight(client, path: str) -> tuple[int, dict]:
+    browser = {"Accept-Encoding": "gzip, deflate, br"}
+    response = client.get(path, headers=browser, follow_redirects=True)
     assert response.status_code == 200, path
-    page = response.get_data(as_text=True)
+    page = response.get_data(as_text=True) if "Content-Encoding" not in response.headers else None
+    if page is None:  # read the links from the page as it decodes
+        page = client.get(path, follow_redirects=True).get_data(as_text=True)
     assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
     assets += re.findall(r'<script src="([^"]+)"', page)
-    total = len(response.data)
+    if path == "/map":
+        assets += ["/map/base.geojson", "/map/areas.geojson", "/map/points.geojson?zoom=7"]
+    sizes = {path: _on_the_wire(response)}
     for url in assets:
-        if url.startswith(VENDORED):
-            continue
-        with client.get(url) as asset:
+        with client.get(url, headers=browser) as asset:
             assert asset.status_code == 200, url
-            total += len(asset.data)
-    return total, assets
+            sizes[url] = _on_the_wire(asset)
+    return sum(sizes.values()), sizes
 
 
 @pytest.mark.parametrize("path", ["/", "/report", "/case", "/map", "/stats", "/stories", "/export",
@@ -40,9 +52,14 @@ def _weight(client, path: str) -> tuple[int, list[str]]:
 def test_public_page_fits_the_budget(app, client, path):
     with app.app_context():
         populate()
-    total, assets = _weight(client, path)
-    if path == "/map":
-        for data in ("/map/base.geojson", "/map/areas.geojson"):
-            with client.get(data) as response:
-                total += len(response.data)
-    assert total <= BUDGET, (path, total, assets)
+    total, sizes = _weight(client, path)
+    assert total <= (MAP_CEILING if path == "/map" else BUDGET), (path, total, sizes)
+
+
+def test_leaflet_is_counted_compressed_as_served(client):
+    """The map's one big file goes out brotli-compressed (a quarter of its size), and plain to a
+    client that accepts no compression."""
+    _total, sizes = _weight(client, "/map")
+    assert LEAFLET in sizes and 20 * 1024 < sizes[LEAFLET] < 40 * 1024
+    with client.get(LEAFLET) as plain:
+        assert "Content-Encoding" not in plain.headers and len(plain.data) > 140 * 1024

@@ -8,7 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from core.extensions import db
-from core.models import Category, PublicCount, Report
+from core.models import Category, PublicCount, PublicCountDay, Report
+from core.publiccounts import category_key
 from core.publicdata import counted, parse_filters, published, published_count
 from tests.outputs_data import make_report, populate
 
@@ -20,8 +21,6 @@ def _counts() -> Counter:
 
 
 def _recounted() -> Counter:
-    from core.publiccounts import category_key
-
     found = Counter()
     for r in Report.query.filter_by(status="published"):
         point = (r.location_precision, r.public_latitude, r.public_longitude, r.region_id,
@@ -33,9 +32,40 @@ def _recounted() -> Counter:
     return found
 
 
+def _days() -> dict:
+    """``{(row key, day): reports that occurred on or before that day}`` as stored, without the
+    rows that repeat the day before (left by a report that moved or went: they change nothing)."""
+    steps, last = {}, {}
+    for d in PublicCountDay.query.order_by(PublicCountDay.key, PublicCountDay.day):
+        if d.running != last.get(d.key, 0):
+            steps[(d.key, d.day)] = d.running
+        last[d.key] = d.running
+    return steps
+
+
+def _recounted_days() -> dict:
+    from core.publiccounts import row_key
+
+    by_day = Counter()
+    for r in Report.query.filter_by(status="published"):
+        point = (r.location_precision, r.public_latitude, r.public_longitude, r.region_id,
+                 r.place_id, r.verified)
+        day = r.occurred_at.date()
+        by_day[(row_key(("total", *point, "")), day)] += 1
+        by_day[(row_key(("set", *point, category_key(c.id for c in r.categories))), day)] += 1
+        for c in r.categories:
+            by_day[(row_key(("category", *point, f",{c.id},")), day)] += 1
+    running, totals = {}, Counter()
+    for (key, day), count in sorted(by_day.items()):
+        totals[key] += count
+        running[(key, day)] = totals[key]
+    return running
+
+
 def _in_step():
     db.session.expire_all()
     assert _counts() == _recounted()
+    assert _days() == _recounted_days()
 
 
 def test_counts_follow_publish_edit_withdraw_and_delete(app):
@@ -120,14 +150,26 @@ def test_counted_filters_agree_with_the_reports(app, args):
             assert published_count(filters) == published(filters).order_by(None).count()
 
 
-def test_a_date_filter_counts_the_reports_themselves(app):
+@pytest.mark.parametrize("args", [
+    {"since": "2026-04-01"}, {"until": "2026-02-01"}, {"since": "2026-01-05", "until": "2026-03-10"},
+    {"since": "2026-03-11", "until": "2026-03-31"}, {"since": "2030-01-01"}, {"until": "2000-01-01"},
+    {"since": "2026-01-01", "until": "2026-12-31", "category": "verbal"},
+    {"since": "2026-01-01", "category": "verbal,online", "verified": "true"},
+    {"until": "2026-05-02", "region": "baku", "bbox": "49.7,40.3,50.0,40.5"},
+])
+def test_a_date_filter_reads_running_totals_by_day_and_agrees_with_the_reports(app, args):
     with app.app_context():
-        populate()
+        made = populate()
+        for i in range(6):
+            make_report(title=f"dated {i}", categories=["verbal", "online"][: 1 + i % 2],
+                        verified=bool(i % 2), occurred_at=datetime(2026, 5, 1 + i % 3, 9 + i))
         db.session.commit()
+        made["shared"].occurred_at = datetime(2026, 1, 20)  # moved to another day
+        db.session.commit()
+        _in_step()
         with app.test_request_context():
-            filters = parse_filters(MultiDict({"since": "2026-04-01"}))
-            assert counted(filters) is None
-            assert published_count(filters) == published(filters).order_by(None).count() == 1
+            filters = parse_filters(MultiDict(args))
+            assert published_count(filters) == published(filters).order_by(None).count()
 
 
 def test_map_points_from_counts_equal_points_from_reports(app):
@@ -142,6 +184,44 @@ def test_map_points_from_counts_equal_points_from_reports(app):
         with app.test_request_context():
             for args in ({}, {"category": "online"}, {"category": "verbal,online"},
                          {"verified": "true", "region": "baku"},
-                         {"bbox": "49.7,40.3,50.0,40.5"}):
+                         {"bbox": "49.7,40.3,50.0,40.5"}, {"since": "2026-05-02"},
+                         {"since": "2026-03-01", "until": "2026-05-03", "category": "online"},
+                         {"until": "2026-05-01", "verified": "false"}):
                 filters = parse_filters(MultiDict(args))
                 assert points._grouped_points(filters) == points._grouped_reports(filters)
+
+
+def test_two_sessions_publishing_at_the_same_point_at_once_keep_the_counts_in_step(app):
+    """Two requests publish reports at one point on interleaved days at the same moment (threads,
+    each with its own connection): the counts and running totals by day end up exact."""
+    import threading
+
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def publish(offset: int):
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(6):
+                    report = make_report(title=f"at once {offset}-{i}", status="pending",
+                                         occurred_at=datetime(2026, 6, 1 + (i * 2 + offset) % 9))
+                    db.session.commit()
+                    report.status = "published"
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        _in_step()
+        assert published_count() == 12
+        with app.test_request_context():
+            june = parse_filters(MultiDict({"since": "2026-06-03", "until": "2026-06-06"}))
+            assert published_count(june) == published(june).order_by(None).count() > 0

@@ -162,3 +162,26 @@ def test_an_open_legal_case_keeps_everything_until_it_is_closed(app, cases):
     with time_machine.travel(T0 + timedelta(days=62), tick=False):
         assert "1 reports, 2 messages, 1 contacts" in purge(app)
     assert texts(app)["c1"] == "" and texts(app)["c2"] == ""
+
+
+def test_sesim_purge_shows_progress_on_a_terminal_only(app, cases, monkeypatch):
+    import io
+    import sys
+
+    from core.retention import purge as purge_now
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    with time_machine.travel(T0 + timedelta(days=61), tick=False):
+        output = purge(app, "--dry-run")  # CliRunner: not a terminal, so no bar
+        assert "Closed reports" not in output and "Would erase: 2 reports" in output
+        screen = Terminal()
+        monkeypatch.setattr(sys, "stderr", screen)
+        with app.app_context():
+            purge_now(dry_run=True)  # the worker's job: never a bar, even on a terminal
+            assert screen.getvalue() == ""
+            purge_now(dry_run=True, show_progress=True)  # what `sesim purge` asks for
+    assert "Closed reports" in screen.getvalue() and "2/2" in screen.getvalue()
+    assert "Unused messages" in screen.getvalue()

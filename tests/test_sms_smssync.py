@@ -276,7 +276,7 @@ def test_two_phones_polling_at_once_never_get_the_same_reply(app, client):
     from core.extensions import db
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite has no row locks; deployments with several phones use PostgreSQL")
+        pytest.skip("SQLite has no row locks: its write lock serialises hand-outs (test below)")
     client.post(URL, data=sms(message="Меня преследуют возле метро в Насими"))
     [reply] = outbound(app)
     with app.app_context():
@@ -290,3 +290,49 @@ def test_two_phones_polling_at_once_never_get_the_same_reply(app, client):
             transaction.rollback()
             other_phone.close()
     assert len(client.get(f"{URL}?task=send&secret={SECRET}").json["payload"]["messages"]) == 1
+
+
+def test_concurrent_pollers_never_hand_out_a_reply_twice(app, client, monkeypatch):
+    """Four phones poll at once, on four threads with their own connections, on a real database
+    file (SQLite) or server (PostgreSQL): every queued reply is handed to exactly one of them."""
+    import threading
+
+    from plugins.sms import replies
+
+    for i in range(30):
+        client.post(URL, data=sms(message_id=f"poll-{i}", **{"from": f"+99450{1000000 + i}"}))
+    queued = {m.external_id for m in outbound(app)}
+    assert len(queued) == 30
+
+    opted_out = replies.opted_out
+
+    def slow_opted_out(sender_hash):  # widen the window between reading the queue and committing
+        import time
+
+        time.sleep(0.01)
+        return opted_out(sender_hash)
+
+    monkeypatch.setattr(replies, "opted_out", slow_opted_out)
+    start = threading.Barrier(4)
+    handed: list[str] = []
+    errors: list[BaseException] = []
+
+    def poll():
+        phone = app.test_client()
+        try:
+            start.wait()
+            for _ in range(3):
+                answer = phone.get(f"{URL}?task=send&secret={SECRET}")
+                assert answer.status_code == 200, answer.data
+                handed.extend(m["uuid"] for m in answer.json["payload"]["messages"])
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=poll) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(handed) == len(set(handed)), "a reply was handed to two phones"
+    assert set(handed) == queued  # and none was lost

@@ -8,7 +8,7 @@ from core.models.legal import LegalCase, StaffNotification
 from core.models.media import Attachment, StoredFile
 from core.models.message import Message
 from core.models.moderation import ChannelHealth, SavedView
-from core.models.publiccount import PublicCount
+from core.models.publiccount import PublicCount, PublicCountDay
 from core.models.report import Report
 from core.models.revision import ReportNote, ReportRevision
 from core.models.support import AwarenessPage, SupportResource
@@ -24,6 +24,7 @@ __all__ = [
     "LegalCase",
     "Message",
     "PublicCount",
+    "PublicCountDay",
     "Report",
     "ReportNote",
     "ReportRevision",

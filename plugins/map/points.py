@@ -1,7 +1,8 @@
 """The map's data, read only through ``core.publicdata``: clustered points for a bounding box and
 report counts per area. Counts come from ``public_counts`` (kept in step with every change to a
-report), so the work grows with the number of distinct blurred points, not with the reports; only
-a date filter counts the reports themselves (GROUP BY on the public point)."""
+report) and, for a date filter, their running totals by day, so the work grows with the number of
+distinct blurred points, not with the reports. ``_grouped_reports`` counts the reports themselves
+(the tests compare both)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from dataclasses import replace
 
 from flask import url_for
 from flask_babel import ngettext
-from sqlalchemy import func
+from sqlalchemy import func, or_
 
 from core import gazetteer
 from core.models import Category, PublicCount, Report, report_categories
-from core.publicdata import Filters, counted, public_fields, public_point, published
+from core.publicdata import Filters, counted, counted_column, public_fields, public_point, published
 from plugins.map import clustering
 from plugins.map.outlines import Areas
 
@@ -53,24 +54,26 @@ def _in_bbox(point, bbox) -> bool:
 
 def _grouped_points(filters: Filters):
     """``{public point: [count, Counter(category id → count)]}`` of the matching reports, from the
-    public counts (a cost that does not grow with the reports) unless a date filter needs them:
-    the ``total`` and ``category`` rows, or with a category filter the ``set`` rows."""
-    rows = counted(filters)
-    if rows is None:
-        return _grouped_reports(filters)
+    public counts (a cost that does not grow with the reports; a date filter reads their running
+    totals by day): the ``total`` and ``category`` rows, or with a category filter the ``set`` rows
+    (their category lists give the histogram)."""
     point = (PublicCount.location_precision.label("location_precision"),
              PublicCount.public_latitude.label("public_latitude"),
              PublicCount.public_longitude.label("public_longitude"),
              PublicCount.region_id.label("region_id"))
-    totals = rows.with_entities(*point, PublicCount.categories, func.sum(PublicCount.count))
-    histogram = None
-    if not filters.categories:  # the totals count each report once; its categories are apart
-        totals = rows.with_entities(*point, func.sum(PublicCount.count))
+    amount = func.sum(counted_column(filters))
+    if filters.categories:
+        by_set = replace(filters, categories=())  # the set rows, not one category's rows
+        rows = _set_rows(filters, by_set)
+        totals = rows.with_entities(*point, PublicCount.categories, amount)
+        histogram = None
+    else:
+        totals = counted(filters).with_entities(*point, amount)
         histogram = counted(filters, kind="category")
     groups: dict = {}
     for row in totals.group_by(*point, *([] if histogram is not None else [PublicCount.categories])):
         where = public_point(row)
-        if where is None or not _in_bbox(where, filters.bbox):
+        if not row[-1] or where is None or not _in_bbox(where, filters.bbox):
             continue
         entry = groups.setdefault(where, [0, Counter()])
         entry[0] += row[-1]
@@ -78,11 +81,20 @@ def _grouped_points(filters: Filters):
             _add_categories(entry[1], row.categories, row[-1])
     if histogram is not None:
         columns = (*point, PublicCount.categories)
-        for row in histogram.with_entities(*columns, func.sum(PublicCount.count)).group_by(*columns):
+        for row in histogram.with_entities(*columns, amount).group_by(*columns):
             entry = groups.get(public_point(row))
-            if entry is not None:
+            if entry is not None and row[-1]:
                 _add_categories(entry[1], row.categories, row[-1])
     return groups
+
+
+def _set_rows(filters: Filters, unfiltered: Filters):
+    """The ``set`` rows holding any chosen category (every category of those reports counts in
+    the histogram, as counting the reports would)."""
+    ids = [i for (i,) in Category.query.filter(Category.slug.in_(filters.categories))
+           .with_entities(Category.id)]
+    rows = counted(unfiltered, kind="set")
+    return rows.filter(or_(*(PublicCount.categories.like(f"%,{i},%") for i in ids)))
 
 
 def _add_categories(counter: Counter, key: str, count: int) -> None:
@@ -178,17 +190,14 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
 def area_counts(filters: Filters, areas: Areas) -> tuple[Counter, Counter]:
     """``(reports per outline id, reports per region without a finer outline)``."""
     unboxed = replace(filters, bbox=None)
-    counts_rows = counted(unboxed)
-    if counts_rows is None:
-        columns = (Report.region_id, Report.place_id, Report.location_precision)
-        rows = (published(unboxed).order_by(None)
-                .with_entities(*columns, func.count(Report.id)).group_by(*columns))
-    else:
-        columns = (PublicCount.region_id, PublicCount.place_id, PublicCount.location_precision)
-        rows = counts_rows.with_entities(*columns, func.sum(PublicCount.count)).group_by(*columns)
+    columns = (PublicCount.region_id, PublicCount.place_id, PublicCount.location_precision)
+    rows = (counted(unboxed).with_entities(*columns, func.sum(counted_column(unboxed)))
+            .group_by(*columns))
     counts: Counter = Counter()
     unplaced: Counter = Counter()
     for region_id, place_id, precision, count in rows:
+        if not count:
+            continue
         area = areas.area_of(region_id, place_id, precision)
         if area is not None:
             counts[area] += count

@@ -96,8 +96,18 @@ def _inbound(fields):
     return _answer(True)
 
 
+def _lock_handout() -> None:
+    """SQLite has no row locks (``FOR UPDATE`` is ignored): take its one write lock before reading
+    the queue, so a second phone polling at the same moment waits for this hand-out to commit and
+    then sees these replies as offered. PostgreSQL locks the rows it reads instead (below)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _waiting() -> list[Message]:
-    """Queued SMS replies that the phone should carry, oldest first."""
+    """Queued SMS replies that the phone should carry, oldest first, locked until the commit."""
+    _lock_handout()
     rows = (Message.query.filter_by(channel="sms", direction="out", status="queued")
             .order_by(Message.id).limit(500)
             .with_for_update(skip_locked=True))  # two phones polling at once never share a reply
