@@ -232,6 +232,14 @@ def _stem(name: str) -> str:
     return name[:-1] if len(name) >= 5 and name[-1] in "ьйаяо" else name
 
 
+def is_small_place(place, threshold: int) -> bool:
+    """A village (not a city, district or region) of fewer than ``threshold`` people; one
+    without a figure counts as small."""
+    if place.kind in ("city", "district", "region"):
+        return False
+    return place.population is None or place.population < threshold
+
+
 @cache
 def small_place_pattern(threshold: int):
     """Names and aliases of places under ``threshold`` people (a village without a figure counts
@@ -241,9 +249,7 @@ def small_place_pattern(threshold: int):
     names: set[str] = set()
     for region in gazetteer.load().regions:
         for place in region.places:
-            if place.kind in ("city", "district", "region"):
-                continue
-            if place.population is not None and place.population >= threshold:
+            if not is_small_place(place, threshold):
                 continue
             names.update(_stem(n) for n in (*place.names.values(), *place.aliases) if n.strip())
     stems = sorted({re.escape(n) for n in names if len(n) >= 4}, key=len, reverse=True)

@@ -123,3 +123,39 @@ def test_a_published_report_cannot_gain_an_identifier(app, staff, recorder):
     assert status_of(app, report_id) == ("published", "He followed me home.")
     public_id = recorder.published[0]
     assert "samir_bk" not in app.test_client().get(f"/reports/{public_id}").get_data(as_text=True)
+
+
+def test_a_public_place_that_is_a_small_village_is_not_published_as_it_is(app, staff, recorder):
+    """Nabran has about 600 people: a pin there (precision "place") can point at her. The gate
+    asks for the region (or hidden) instead, or a written reason to keep the village."""
+    moderator = client_as(app, "moderator")
+    report_id = report_id_from(make_report(moderator, app, [receive(app, "gate-village")],
+                                           place="khachmaz-nabran"))
+    page = f"/admin/reports/{report_id}"
+    assert post(moderator, f"{page}/moderate", {"location_precision": "place",
+                                                "public_story": "Followed home."}, page).status_code == 302
+    refused = publish(moderator, report_id)
+    assert refused.status_code == 400
+    assert "public place (choose “region only” or “hidden” to blur it): name of a small village" in \
+        refused.get_data(as_text=True)
+    assert 'name="override" value="point"' in moderator.get(page).get_data(as_text=True)
+    assert status_of(app, report_id)[0] == "pending" and recorder.published == []
+
+    assert post(moderator, f"{page}/moderate", {"location_precision": "region",
+                                                "public_story": "Followed home."}, page).status_code == 302
+    assert publish(moderator, report_id).status_code == 302
+    assert status_of(app, report_id)[0] == "published"
+
+
+def test_a_small_village_may_stay_public_with_a_written_reason(app, staff, recorder):
+    moderator = client_as(app, "moderator")
+    report_id = report_id_from(make_report(moderator, app, [receive(app, "gate-village-2")],
+                                           place="khachmaz-nabran"))
+    page = f"/admin/reports/{report_id}"
+    post(moderator, f"{page}/moderate", {"location_precision": "place",
+                                         "public_story": "A checkpoint on the main road."}, page)
+    kept = publish(moderator, report_id, override="point",
+                   override_reason="A public checkpoint, she asked for the village to be named")
+    assert kept.status_code == 302 and status_of(app, report_id)[0] == "published"
+    [after] = [e[4] for e in audit_entries(app) if e[0] == "report.publish_override"]
+    assert after == {"fields": ["point"], "kinds": {"point": ["place"]}}

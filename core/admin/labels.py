@@ -38,7 +38,8 @@ IDENTIFIER_LABELS = {"phone": _l("phone number"), "email": _l("e-mail address"),
                      "location": _l("exact location or map link"), "plate": _l("car plate"),
                      "id": _l("ID or passport number"), "place": _l("name of a small village")}
 
-PUBLIC_FIELD_LABELS = {"title": _l("title"), "story": _l("public story")}
+PUBLIC_FIELD_LABELS = {"title": _l("title"), "story": _l("public story"),
+                       "point": _l("public place (choose “region only” or “hidden” to blur it)")}
 
 
 def label(table: dict, code):

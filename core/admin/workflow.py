@@ -14,10 +14,11 @@ from core.admin.audit import record
 from core.admin.labels import IDENTIFIER_LABELS, PUBLIC_FIELD_LABELS, label
 from core.config import split_list
 from core.extensions import db
+from core.i18n import current_language
 from core.models import Category, Message, Report, ReportRevision
 from core.models.base import utcnow
 from core.plugins import call_hook
-from core.redaction import suggest
+from core.redaction import Suggestion, configured_threshold, is_small_place, suggest
 
 EDITABLE = ("title", "story", "occurred_at", "place_id", "region_id", "language",
             "consent_publish", "wants_legal_help", "categories")
@@ -36,7 +37,21 @@ def public_flags(report: Report) -> dict:
     """What in the public text may identify her: ``{"title"|"story": [Suggestion, ...]}``.
     The story is the moderator's public version (the reporter's own words are never public)."""
     texts = {"title": report.title or "", "story": report.public_story or ""}
-    return {name: found for name, text in texts.items() if (found := suggest(text))}
+    flags = {name: found for name, text in texts.items() if (found := suggest(text))}
+    if village := small_public_place(report):
+        flags["point"] = [Suggestion("place", 0, len(village), village)]
+    return flags
+
+
+def small_public_place(report: Report) -> str:
+    """The small village the map and the report page would name (precision "place"), or "".
+    In a village of a few hundred people, the place alone can point at her."""
+    if report.location_precision != "place" or not report.place_id:
+        return ""
+    place = gazetteer.load().place(report.place_id)
+    if place is None or not is_small_place(place, configured_threshold()):
+        return ""
+    return place.name(current_language())
 
 
 def describe_flags(flags: dict) -> str:
