@@ -52,11 +52,11 @@ def test_lawyer_queue_and_statistics_on_a_phone(app, live_server, page_nojs):
     page_nojs.goto(f"{live_server}/admin/legal?view=requests&lang=en")
     assert page_nojs.evaluate("document.documentElement.scrollWidth") <= 360
     page_nojs.click("text=Take this case")
-    assert "The case is yours" in page_nojs.content()
+    page_nojs.wait_for_selector("text=The case is yours")  # content() mid-navigation is empty
     page_nojs.select_option("#legal-state", "closed")
     page_nojs.select_option("#legal-outcome", "advice")
     page_nojs.click("text=Save the case")
-    assert "Case saved." in page_nojs.content()
+    page_nojs.wait_for_selector("text=Case saved.")
     page_nojs.goto(f"{live_server}/admin/legal/stats?lang=en")
     assert "advice given" in page_nojs.content()
     assert page_nojs.evaluate("document.documentElement.scrollWidth") <= 360
