@@ -86,18 +86,27 @@ def send(to: str, subject: str, body: str, config=None, headers: dict | None = N
     for name, value in (headers or {}).items():
         mail[name] = value
     mail.set_content(body)
-    port = int(values["SESIM_MAIL_SMTP_PORT"] or {"ssl": 465, "starttls": 587}.get(tls, 25))
-    timeout = float(values["SESIM_MAIL_TIMEOUT"])
+    transmit(mail, host, values["SESIM_MAIL_SMTP_PORT"], tls, values["SESIM_MAIL_SMTP_USER"],
+             values["SESIM_MAIL_SMTP_PASSWORD"], values["SESIM_MAIL_TIMEOUT"])
+
+
+def transmit(mail: EmailMessage, host: str, port: int, tls: str, user: str, password: str,
+             timeout: float) -> None:
+    """Hand ``mail`` to an SMTP server (``tls``: starttls, ssl or off; port 0: the usual one).
+    Staff mail and the e-mail channel's replies both go out here. Raises ``MailError`` with no
+    address in its text."""
+    port = int(port or {"ssl": 465, "starttls": 587}.get(tls, 25))
     try:
         if tls == "ssl":
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+            client = smtplib.SMTP_SSL(host, port, timeout=float(timeout),
+                                      context=ssl.create_default_context())
         else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
+            client = smtplib.SMTP(host, port, timeout=float(timeout))
         with client:
             if tls == "starttls":
                 client.starttls(context=ssl.create_default_context())
-            if values["SESIM_MAIL_SMTP_USER"]:
-                client.login(values["SESIM_MAIL_SMTP_USER"], values["SESIM_MAIL_SMTP_PASSWORD"])
+            if user:
+                client.login(user, password)
             client.send_message(mail)
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError(f"the SMTP server {host}:{port} rejected the login ({exc.smtp_code})") from None

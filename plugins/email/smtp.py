@@ -8,8 +8,6 @@ re-raised without any address in them: ``Message.error`` and the logs are not en
 from __future__ import annotations
 
 import re
-import smtplib
-import ssl
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -18,17 +16,14 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from core.mail import MailError, transmit
+
 CASE_CODE = "case-code"  # Message.data["kind"] of the automatic reply (as for SMS)
 _CODE = re.compile(r"\b\d{4}-\d{4}-\d{4}\b")
-_ADDRESS = re.compile(r"[^\s<>@\"']+@[^\s<>@\"']+")
 
 
 class SendError(RuntimeError):
     """Sending failed; the text is safe to store and log."""
-
-
-def _scrub(text: str) -> str:
-    return _ADDRESS.sub("<address>", text)
 
 
 def _tls(config) -> str:
@@ -78,30 +73,12 @@ def _subject(original, language: str | None) -> str:
 def send(message) -> bool:
     config = current_app.config
     mail = build(message, config)
-    host, tls = config["SESIM_EMAIL_SMTP_HOST"], _tls(config)
-    port = int(config["SESIM_EMAIL_SMTP_PORT"] or {"ssl": 465, "starttls": 587}.get(tls, 25))
-    timeout = float(config["SESIM_EMAIL_TIMEOUT"])
     try:
-        if tls == "ssl":
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                      context=ssl.create_default_context())
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        with client:
-            if tls == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if config["SESIM_EMAIL_SMTP_USER"]:
-                client.login(config["SESIM_EMAIL_SMTP_USER"], config["SESIM_EMAIL_SMTP_PASSWORD"])
-            client.send_message(mail)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(f"the SMTP server {host}:{port} rejected the login ({exc.smtp_code})") from None
-    except smtplib.SMTPRecipientsRefused:
-        raise SendError("the SMTP server refused the recipient address") from None
-    except smtplib.SMTPResponseException as exc:
-        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else ""
-        raise SendError(_scrub(f"the SMTP server said {exc.smtp_code} {detail}")) from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise SendError(_scrub(f"cannot send through {host}:{port}: {exc}")) from None
+        transmit(mail, config["SESIM_EMAIL_SMTP_HOST"], config["SESIM_EMAIL_SMTP_PORT"], _tls(config),
+                 config["SESIM_EMAIL_SMTP_USER"], config["SESIM_EMAIL_SMTP_PASSWORD"],
+                 config["SESIM_EMAIL_TIMEOUT"])
+    except MailError as exc:
+        raise SendError(str(exc)) from None
     if (message.data or {}).get("kind") == CASE_CODE:
         # Sent: the code now lives only in her mailbox; the database keeps its slow hash.
         message.text = _CODE.sub("····-····-····", message.text)
