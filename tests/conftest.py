@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -275,3 +279,14 @@ def outage(app, app_config, migrated):
         with broken.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def pip_install_package(source: Path, tmp_path_factory) -> Path:
+    """pip-install a test plugin package into a folder of its own, as a deployer would install a
+    plugin: it is then found through its own entry point once the folder is on ``sys.path``."""
+    target = tmp_path_factory.mktemp("site")
+    copy = tmp_path_factory.mktemp("src") / source.name
+    shutil.copytree(source, copy)  # building writes into the source folder
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--target", str(target), str(copy)], check=True)
+    return target

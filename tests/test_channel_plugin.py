@@ -9,14 +9,13 @@ through its fake HTTP API, with each delivery outcome recorded.
 
 import importlib
 import json
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import responses
 
+from tests.conftest import pip_install_package
 from tests.test_admin_flow import make_report, report_id_from
 from tests.test_admin_support import client_as, make_staff, post
 
@@ -29,15 +28,7 @@ CHAT = "424242"
 
 @pytest.fixture(scope="session")
 def installed_channel(tmp_path_factory):
-    target = tmp_path_factory.mktemp("site")
-    source = tmp_path_factory.mktemp("src") / "sesim-telegram"
-    shutil.copytree(CHANNEL_PKG, source)  # building writes into the source folder
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(source)],
-        check=True,
-    )
-    return target
+    return pip_install_package(CHANNEL_PKG, tmp_path_factory)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 isolation of plugins failing on events."""
 
 import importlib
-import shutil
-import subprocess
 import sys
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -14,22 +12,14 @@ from core import hookimpl
 from core.config import ConfigError
 from core.intake import Inbound, receive
 from core.plugins import PluginError
+from tests.conftest import pip_install_package
 
 PLUGIN_PKG = Path(__file__).parent / "plugin_pkg"
 
 
 @pytest.fixture(scope="session")
 def installed_plugin(tmp_path_factory):
-    """pip-install the test plugin package into a folder, as a deployer would install a plugin."""
-    target = tmp_path_factory.mktemp("site")
-    source = tmp_path_factory.mktemp("src") / "sesim-hello"
-    shutil.copytree(PLUGIN_PKG, source)  # building writes into the source folder
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(source)],
-        check=True,
-    )
-    return target
+    return pip_install_package(PLUGIN_PKG, tmp_path_factory)
 
 
 @pytest.fixture
