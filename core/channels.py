@@ -110,3 +110,10 @@ def channel_label(code) -> str:
 
 def polled() -> list[ChannelInfo]:
     return [c for c in registered().values() if c.polled and c.fetch]
+
+
+def filter_choices(with_data) -> list[str]:
+    """Channel codes for a staff filter: every registered channel, then any other code that still
+    has rows (a plugin switched off since)."""
+    channels = registered()
+    return [*channels, *sorted(set(with_data) - set(channels))]

@@ -79,6 +79,24 @@ def test_home_page_shows_its_notice_and_how_to_reach_it(app):
     assert "<li>Telegram: <strong>@sesim_bot</strong></li>" in page
 
 
+def test_staff_filters_offer_it_before_any_message_came(app):
+    """Filters list the registered channels, not only those with rows: a deployer who just
+    installed it can already pick it (and a channel switched off since still shows its rows)."""
+    from core.models import Message
+
+    make_staff(app)
+    with app.app_context():
+        db = Message.query.session
+        db.add(Message(channel="retired", external_id="r1", direction="in", text="old", status="new"))
+        db.commit()
+    moderator = client_as(app, "moderator")
+    for page in ("/admin/messages?lang=en", "/admin/reports?lang=en"):
+        html = moderator.get(page).get_data(as_text=True)
+        assert '<option value="telegram">Telegram</option>' in html, page
+    inbox = moderator.get("/admin/messages?lang=en").get_data(as_text=True)
+    assert '<option value="retired">retired</option>' in inbox
+
+
 def test_it_receives_stores_once_and_refuses_a_wrong_secret(app):
     client = app.test_client()
     assert deliver(client, update(1, "Metroda bir kişi məni izləyir"), secret="wrong").status_code == 403

@@ -16,6 +16,7 @@ from core.admin.choices import category_choices, place_label
 from core.admin.claims import ClaimError, assign, assignable, claim, holder, holder_filter, release
 from core.admin.savedviews import views_with_counts
 from core.admin.workflow import WorkflowError, report_from_messages
+from core.channels import filter_choices
 from core.extensions import db
 from core.models import Category, Message, User
 from core.models.base import utcnow
@@ -85,8 +86,8 @@ def messages():
     channel = request.args.get("channel") or ""
     page = query.order_by(Message.received_at.desc(), Message.id.desc()).paginate(
         per_page=PER_PAGE, error_out=False)
-    channels = [c for (c,) in db.session.query(Message.channel).filter(Message.direction == "in")
-                .distinct().order_by(Message.channel)]
+    channels = filter_choices(c for (c,) in db.session.query(Message.channel)
+                              .filter(Message.direction == "in").distinct())
     status_counts = dict(db.session.query(Message.status, func.count(Message.id))
                          .filter(Message.direction == "in").group_by(Message.status).all())
     args = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}

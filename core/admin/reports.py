@@ -23,6 +23,7 @@ from core.admin.claims import (
 )
 from core.admin.savedviews import views_with_counts
 from core.admin.workflow import STATUS_ACTIONS, WorkflowError, change_status, snapshot
+from core.channels import filter_choices
 from core.extensions import db
 from core.models import Category, Report, User
 from core.models.report import STATUSES
@@ -71,8 +72,7 @@ def reports():
         query = query.filter(Report.status == status)
     page = query.order_by(Report.created_at.desc(), Report.id.desc()).paginate(
         per_page=PER_PAGE, error_out=False)
-    channels = [c for (c,) in db.session.query(Report.source_channel).distinct().order_by(
-        Report.source_channel)]
+    channels = filter_choices(c for (c,) in db.session.query(Report.source_channel).distinct())
     args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and k != "status" and v}
     return render_template(
         "admin/reports.html", page=page, status=status, counts=counts, statuses=STATUSES,
