@@ -134,6 +134,5 @@ def test_the_deployers_tiles_are_drawn_by_the_tiles_build(make_app, tmp_path, pa
     finally:
         server.shutdown()
         thread.join(5)
-    assert any(url.endswith("/vendor/leaflet/leaflet-tiles.js") for url in scripts)
-    assert not any(url.endswith("/vendor/leaflet/leaflet.js") for url in scripts)
+    assert [url.split("/")[-1].rsplit("-", 1)[0] for url in scripts if "/map/" in url] == ["map-tiles"]
     assert not problems, problems

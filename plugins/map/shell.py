@@ -15,20 +15,17 @@ from flask import url_for
 from folium.map import Layer
 from folium.template import Template
 
+from plugins.map import assets
+
 
 def asset_links(tiles: bool = False) -> tuple[list, list]:
-    """``(default_js, default_css)`` of the shell: every URL points at this Sesim. Our Leaflet
-    build has tile layers only in ``leaflet-tiles.js``, loaded when the deployer set tiles: a map
-    drawn from the bundled outlines alone needs 3 KB less (plugins/map/static/vendor/README.md)."""
-    leaflet = "vendor/leaflet/leaflet-tiles.js" if tiles else "vendor/leaflet/leaflet.js"
-    js = [
-        ("leaflet", url_for("map.static", filename=leaflet)),
-        ("sesim_map", url_for("map.static", filename="map.js")),
-    ]
-    css = [
-        ("leaflet_css", url_for("map.static", filename="vendor/leaflet/leaflet.css")),
-        ("sesim_map_css", url_for("map.static", filename="map.css")),
-    ]
+    """``(default_js, default_css)`` of the shell: every URL points at this Sesim. One script
+    (Leaflet and ``map.js``) and one style sheet (``plugins/map/assets.py``). Our Leaflet build has
+    tile layers only in ``leaflet-tiles.js``, joined in when the deployer set tiles: a map drawn
+    from the bundled outlines alone needs 3 KB less (plugins/map/static/vendor/README.md)."""
+    script = assets.filename("map-tiles.js" if tiles else "map.js")
+    js = [("sesim_map", url_for("map.bundle_static", name=script))]
+    css = [("sesim_map_css", url_for("map.bundle_static", name=assets.filename("map.css")))]
     return js, css
 
 

@@ -25,7 +25,7 @@ from core.publicdata import (
     published,
     published_count,
 )
-from plugins.map import outlines, points, shell
+from plugins.map import assets, outlines, points, shell
 from plugins.map.clustering import MAX_ZOOM, MIN_ZOOM
 from plugins.map.tiles import tile_dir, tile_source
 
@@ -122,6 +122,30 @@ def base_geojson():
 @functools.cache
 def _base_bytes() -> bytes:
     return (DATA / "base.geojson").read_bytes()
+
+
+@bp.route("/assets/<name>")
+def bundle_static(name):
+    """Leaflet with ``map.js``, or the two style sheets, at the address of this version
+    (``plugins/map/assets.py``): kept by the browser for a year. The endpoint's name ends in
+    ``static`` so that core/compression.py compresses it once, at the highest level."""
+    stem, _, ext = name.rpartition(".")
+    base, _, digest = stem.rpartition("-")
+    key = f"{base}.{ext}"
+    if key not in assets.BUNDLES:
+        return "", 404
+    current, body = assets.bundle(key)
+    if digest != current:  # an older version: the page that named it is gone too
+        return "", 404
+    # The compressed copy's tag is ours plus ":br" or ":gzip" (core/compression.py).
+    fresh = any(tag.split(":")[0] == current for tag in request.if_none_match.as_set())
+    response = current_app.response_class(b"" if fresh else body, status=304 if fresh else 200,
+                                          mimetype=assets.MIMETYPES[ext])
+    response.cache_control.public = True
+    response.cache_control.max_age = assets.YEAR
+    response.cache_control.immutable = True
+    response.set_etag(current)
+    return response
 
 
 @bp.route("/tiles/<int:z>/<int:x>/<int:y>.png")

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Rebuild Sesim's trimmed Leaflet (plugins/map/static/vendor/leaflet/leaflet.js and
-# leaflet-tiles.js) from Leaflet's own source, in a temporary folder. A developer runs it after
-# changing entry.mjs or tiles.mjs; installs and tests never do (no node there).
+# Rebuild Sesim's trimmed Leaflet (plugins/map/static/vendor/leaflet/leaflet.js,
+# leaflet-tiles.js and leaflet.css) from Leaflet's own source, in a temporary folder. A developer
+# runs it after changing entry.mjs, tiles.mjs or build.mjs; installs and tests never do (no node).
 #
 #     sh tools/leaflet/build.sh
 #
@@ -25,4 +25,4 @@ mkdir -p node_modules/leaflet
 tar xzf "$TARBALL" -C node_modules/leaflet --strip-components=1
 test -f node_modules/leaflet/src/Leaflet.js
 node build.mjs "$OUT"
-cd "$OUT" && sha256sum leaflet.js leaflet-tiles.js
+cd "$OUT" && sha256sum leaflet.js leaflet-tiles.js leaflet.css
