@@ -88,7 +88,7 @@ def icon_address() -> str:
     if icon is None:
         return url_for("theme.favicon")
     svg = icon.read_text(encoding="utf-8").strip()
-    return "data:image/svg+xml," + quote(svg, safe=" =/:")
+    return "data:image/svg+xml," + quote(svg, safe=" =")  # no "//": nothing looks like a host
 
 
 @bp.route("/static/<path:filename>")
