@@ -9,6 +9,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import brotli
 import pytest
 
 from core.extensions import db
@@ -409,6 +410,10 @@ def test_bundled_outlines_are_small_and_cover_the_deployments(make_app):
     with client.get("/map/base.geojson") as response:
         assert response.status_code == 200 and response.mimetype == "application/geo+json"
         assert response.get_json() == base
+    # The same bytes for everyone, so compressed once at brotli's best, not a page's level.
+    with client.get("/map/base.geojson", headers={"Accept-Encoding": "br"}) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        assert response.data == brotli.compress((DATA / "base.geojson").read_bytes(), quality=11)
     for profile, expected in (("baku", 12), ("rural", 4)):
         app = make_app(SESIM_PROFILE=profile, SESIM_PLUGINS="map")
         data = app.test_client().get("/map/areas.geojson").get_json()

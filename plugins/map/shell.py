@@ -24,8 +24,8 @@ def asset_links(tiles: bool = False) -> tuple[list, list]:
     tile layers only in ``leaflet-tiles.js``, joined in when the deployer set tiles: a map drawn
     from the bundled outlines alone needs 3 KB less (plugins/map/static/vendor/README.md)."""
     script = assets.filename("map-tiles.js" if tiles else "map.js")
-    js = [("sesim_map", url_for("map.bundle_static", name=script))]
-    css = [("sesim_map_css", url_for("map.bundle_static", name=assets.filename("map.css")))]
+    js = [("sesim_map", url_for("map.bundle", name=script))]
+    css = [("sesim_map_css", url_for("map.bundle", name=assets.filename("map.css")))]
     return js, css
 
 

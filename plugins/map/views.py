@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, sen
 from flask_babel import gettext as _
 
 from core import gazetteer
+from core.compression import compress_once
 from core.config import ConfigError, split_list
 from core.i18n import current_language
 from core.models import Category
@@ -110,13 +111,14 @@ def points_geojson():
 
 @bp.route("/base.geojson")
 def base_geojson():
-    """Azerbaijan's border and the Caspian Sea near it (Natural Earth, simplified; 14 KB kept in
+    """Azerbaijan's border and the Caspian Sea near it (Natural Earth, simplified; 12 KB kept in
     memory, so a visitor who leaves mid-download leaves no open file behind)."""
     response = current_app.response_class(_base_bytes(), mimetype=GEOJSON)
     response.cache_control.public = True
     response.cache_control.max_age = 86400
     response.add_etag()
-    return response.make_conditional(request)
+    # The same bytes for everyone: compressed once at brotli's best (2.5 KB instead of 3.5 KB).
+    return compress_once(response.make_conditional(request))
 
 
 @functools.cache
@@ -125,10 +127,9 @@ def _base_bytes() -> bytes:
 
 
 @bp.route("/assets/<name>")
-def bundle_static(name):
+def bundle(name):
     """Leaflet with ``map.js``, or the two style sheets, at the address of this version
-    (``plugins/map/assets.py``): kept by the browser for a year. The endpoint's name ends in
-    ``static`` so that core/compression.py compresses it once, at the highest level."""
+    (``plugins/map/assets.py``): kept by the browser for a year, compressed once per process."""
     stem, _, ext = name.rpartition(".")
     base, _, digest = stem.rpartition("-")
     key = f"{base}.{ext}"
@@ -145,7 +146,7 @@ def bundle_static(name):
     response.cache_control.max_age = assets.YEAR
     response.cache_control.immutable = True
     response.set_etag(current)
-    return response
+    return compress_once(response)
 
 
 @bp.route("/tiles/<int:z>/<int:x>/<int:y>.png")
