@@ -35,7 +35,8 @@ log = logging.getLogger("sesim.map")
 
 class _MapBlueprint(Blueprint):
     def get_send_file_max_age(self, filename):
-        """Leaflet is 150 KB: a phone on 2G should fetch it once a day at most (as theme files)."""
+        """Static files (Leaflet is 120 KB): a phone on 2G fetches them once a day at most (as theme
+        files); the page itself loads the year-long bundles of plugins/map/assets.py."""
         return 86400
 
 
