@@ -40,13 +40,16 @@ def init_app(app) -> None:
         if carries_secret(response) or response.status_code != 200:  # never a byte range
             return response
         if (request.endpoint or "").endswith("static") and response.mimetype in MIMETYPES:
-            return _static(response)
+            return compress_once(response)
         return compress.after_request(response)
 
 
-def _static(response):
-    """Theme and plugin files (Leaflet is 147 KB): compressed once per process at the highest
-    level, then served from memory; the browser keeps them for a day."""
+def compress_once(response):
+    """Theme and plugin files (Leaflet is 120 KB), and any response whose body never changes
+    (a view may call this itself): compressed once per process at the highest level, then served
+    from memory. Brotli's best is a quarter smaller than the level used for pages."""
+    if response.status_code != 200 or "Content-Encoding" in response.headers:
+        return response
     accepted = request.accept_encodings
     algorithm = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
     response.vary.add("Accept-Encoding")

@@ -10,8 +10,9 @@ from the theme chain and the plugins' templates, skipping the overrides —
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, send_from_directory, url_for
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
 
 from core.config import ConfigError
@@ -68,6 +69,26 @@ def init_app(app) -> None:
         [*loaders, themes, PrefixLoader({"default": _Originals(app, themes)}, delimiter=":")]
     )
     app.register_blueprint(bp)
+    app.jinja_env.globals["theme_icon"] = icon_address
+
+
+def _icon() -> Path | None:
+    for directory in current_app.extensions["sesim_theme_dirs"]:
+        icon = directory / "static" / "favicon.svg"
+        if icon.is_file():
+            return icon
+    return None
+
+
+def icon_address() -> str:
+    """The theme's ``favicon.svg`` as a ``data:`` address for ``<link rel="icon">``: a first
+    visit makes one request less (on 2G, the icon's own response headers weigh three times its
+    few hundred bytes). The CSP already allows ``data:`` images."""
+    icon = _icon()
+    if icon is None:
+        return url_for("theme.favicon")
+    svg = icon.read_text(encoding="utf-8").strip()
+    return "data:image/svg+xml," + quote(svg, safe=" =")  # no "//": nothing looks like a host
 
 
 @bp.route("/static/<path:filename>")
@@ -84,11 +105,11 @@ def static(filename):
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for ``/favicon.ico`` on their own: answer with the theme's icon, not a 404."""
-    for directory in current_app.extensions["sesim_theme_dirs"]:
-        icon = directory / "static" / "favicon.svg"
-        if icon.is_file():  # a few hundred bytes: read whole, no file left open by a dropped request
-            response = current_app.response_class(icon.read_bytes(), mimetype="image/svg+xml")
-            response.cache_control.public = True
-            response.cache_control.max_age = 86400
-            return response
-    abort(404)
+    icon = _icon()
+    if icon is None:
+        abort(404)
+    # a few hundred bytes: read whole, no file left open by a dropped request
+    response = current_app.response_class(icon.read_bytes(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

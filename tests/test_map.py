@@ -9,6 +9,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import brotli
 import pytest
 
 from core.extensions import db
@@ -74,16 +75,43 @@ def test_every_asset_the_page_loads_is_served_here(client):
     links = parse(client.get("/map").get_data(as_text=True))
     assets = [url for url, attrs in links.urls if attrs["tag"] == "script"
               or attrs.get("rel") == "stylesheet"]
-    assert any(url.endswith("/vendor/leaflet/leaflet.js") for url in assets)
-    assert any(url.endswith("/vendor/leaflet/leaflet.css") for url in assets)
+    # One script (Sesim's Leaflet build, then map.js) and one style sheet (Leaflet's, then ours).
+    script = next(url for url in assets if re.fullmatch(r"/map/assets/map-[0-9a-f]{16}\.js", url))
+    sheet = next(url for url in assets if re.fullmatch(r"/map/assets/map-[0-9a-f]{16}\.css", url))
     for url in assets:
         assert fetch(client, url), url
-    css = fetch(client, "/map/static/vendor/leaflet/leaflet.css").decode()
-    for image in set(re.findall(r"url\((images/[^)]+)\)", css)):
-        assert fetch(client, f"/map/static/vendor/leaflet/{image}"), image
+    static = "/map/static/"
+    assert fetch(client, script) == (fetch(client, static + "vendor/leaflet/leaflet.js") + b"\n"
+                                     + fetch(client, static + "map.js"))
+    css = fetch(client, sheet)
+    assert css == (fetch(client, static + "vendor/leaflet/leaflet.css") + b"\n"
+                   + fetch(client, static + "map.css"))
+    assert b"url(images/" not in css  # joined, relative image addresses would point nowhere
     assert b"BSD" in fetch(client, "/map/static/vendor/leaflet/LICENSE")
-    with client.get("/map/static/vendor/leaflet/leaflet.js") as response:
+    with client.get(script) as response:  # a new version is a new address: keep it for a year
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        tag = response.headers["ETag"]
+    with client.get(script, headers={"If-None-Match": tag}) as again:
+        assert again.status_code == 304 and again.data == b""
+    with client.get(static + "map.js") as response:
         assert "max-age=86400" in response.headers["Cache-Control"]  # fetched once a day at most
+    assert client.get(script.replace("/map-", "/map-0")).status_code == 404  # another version
+    assert client.get("/map/assets/other-0123456789abcdef.js").status_code == 404
+
+
+def test_the_tiles_build_is_loaded_only_with_tiles(make_app, tmp_path):
+    (tmp_path / "tiles").mkdir()
+    plain = parse(make_app(SESIM_PLUGINS="map").test_client().get("/map").get_data(as_text=True))
+    tiles = make_app(SESIM_PLUGINS="map", SESIM_MAP_TILE_DIR=str(tmp_path / "tiles"),
+                     SESIM_MAP_TILE_ATTRIBUTION="Example tiles").test_client()
+    with_tiles = parse(tiles.get("/map").get_data(as_text=True))
+    scripts = [[url for url, attrs in links.urls if attrs["tag"] == "script" and "/map/" in url]
+               for links in (plain, with_tiles)]
+    assert re.fullmatch(r"/map/assets/map-[0-9a-f]{16}\.js", scripts[0][0])
+    assert re.fullmatch(r"/map/assets/map-tiles-[0-9a-f]{16}\.js", scripts[1][0])
+    body = fetch(tiles, scripts[1][0])
+    assert body.startswith(fetch(tiles, "/map/static/vendor/leaflet/leaflet-tiles.js"))
+    assert b"tileLayer" in body
 
 
 def fetch(client, url: str) -> bytes:
@@ -382,6 +410,10 @@ def test_bundled_outlines_are_small_and_cover_the_deployments(make_app):
     with client.get("/map/base.geojson") as response:
         assert response.status_code == 200 and response.mimetype == "application/geo+json"
         assert response.get_json() == base
+    # The same bytes for everyone, so compressed once at brotli's best, not a page's level.
+    with client.get("/map/base.geojson", headers={"Accept-Encoding": "br"}) as response:
+        assert response.headers["Content-Encoding"] == "br"
+        assert response.data == brotli.compress((DATA / "base.geojson").read_bytes(), quality=11)
     for profile, expected in (("baku", 12), ("rural", 4)):
         app = make_app(SESIM_PROFILE=profile, SESIM_PLUGINS="map")
         data = app.test_client().get("/map/areas.geojson").get_json()

@@ -84,3 +84,55 @@ def test_filters_and_list_work_without_javascript(live_server, page_nojs, report
     page_nojs.wait_for_url("**category=online**")
     titles = page_nojs.locator("#reports ol > li > a").all_inner_texts()
     assert titles == ["Newer shared story"]
+
+
+def _png() -> bytes:
+    """A valid 1×1 grey PNG: what a tile folder holds, in miniature."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xcc")) + chunk(b"IEND", b""))
+
+
+def test_the_deployers_tiles_are_drawn_by_the_tiles_build(make_app, tmp_path, page_js):
+    """With tiles set, the page loads the Leaflet build that has tile layers (the default build
+    has none) and draws the tiles, listed as a base layer in the layer switch."""
+    import math
+    import threading
+
+    from werkzeug.serving import make_server
+
+    png = _png()
+    for z in (6, 7, 8):  # every tile over the map's frame at the zooms the first view can have
+        n = 2 ** z
+        for x in range(int((43.5 + 180) / 360 * n), int((52.0 + 180) / 360 * n) + 1):
+            top = int((1 - math.asinh(math.tan(math.radians(43.0))) / math.pi) / 2 * n)
+            bottom = int((1 - math.asinh(math.tan(math.radians(37.5))) / math.pi) / 2 * n)
+            for y in range(top, bottom + 1):
+                (tmp_path / "tiles" / str(z) / str(x)).mkdir(parents=True, exist_ok=True)
+                (tmp_path / "tiles" / str(z) / str(x) / f"{y}.png").write_bytes(png)
+    app = make_app(SESIM_PLUGINS="map", SESIM_MAP_TILE_DIR=str(tmp_path / "tiles"),
+                   SESIM_MAP_TILE_ATTRIBUTION="Example tiles")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    problems, scripts = [], []
+    page_js.on("pageerror", lambda error: problems.append(str(error)))
+    page_js.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    try:
+        page_js.goto(f"http://127.0.0.1:{server.server_port}/map?lang=en")
+        page_js.wait_for_selector(".leaflet-tile-loaded", timeout=15_000)
+        assert page_js.locator(".leaflet-tile-pane img.leaflet-tile").count() >= 4
+        assert "Example tiles" in page_js.inner_text(".leaflet-control-attribution")
+        page_js.hover(".leaflet-control-layers")
+        assert page_js.locator(".leaflet-control-layers-base input[type=radio]").count() == 1
+        assert page_js.locator(".leaflet-control-layers-overlays input[type=checkbox]").count() == 2
+    finally:
+        server.shutdown()
+        thread.join(5)
+    assert [url.split("/")[-1].rsplit("-", 1)[0] for url in scripts if "/map/" in url] == ["map-tiles"]
+    assert not problems, problems

@@ -3,6 +3,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -67,6 +68,10 @@ def test_override_static_file_and_favicon_win_over_the_theme(make_app, tmp_path)
         assert css.get_data(as_text=True) == ":root { --accent: #123456; }"
     with client.get("/favicon.ico") as icon:
         assert "ganja" in icon.get_data(as_text=True)
+    # Pages carry the icon itself (one request less on a first visit), the override's too.
+    page = client.get("/").get_data(as_text=True)
+    link = re.search(r'<link rel="icon" href="([^"]+)"', page).group(1)
+    assert unquote(link) == "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' id='ganja'/>"
     with client.get("/static/quick-exit.js") as script:  # not overridden: the default theme's
         assert script.status_code == 200
 

@@ -35,7 +35,7 @@ FRAME = (43.5, 37.5, 52.0, 43.0)  # west, south, east, north: what the map can b
 AZERBAIJAN = "031"
 BORDER_TOLERANCE = 0.004  # degrees (~400 m): invisible at the zoom a district is read at
 AREA_TOLERANCE = 0.002
-DIGITS = 4  # ~10 m: more would only weigh
+DIGITS = 3  # ~100 m, a quarter of BORDER_TOLERANCE: unseen at the zooms the map opens at
 COUNTRY_LABEL, SEA_LABEL = (47.6, 40.55), (50.05, 40.2)  # lon, lat; checked to lie inside
 
 
