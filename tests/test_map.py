@@ -454,6 +454,15 @@ def test_tiles_from_the_deployers_own_folder_contact_no_one(make_app, tmp_path):
     assert no_dir.get("/map/tiles/9/318/193.png").status_code == 404
 
 
+def test_own_tiles_without_a_credit_show_the_outlines_not_an_error(make_app, tmp_path, caplog):
+    (tmp_path / "tiles").mkdir()
+    app = make_app(SESIM_PLUGINS="map", SESIM_MAP_TILE_DIR=str(tmp_path / "tiles"))
+    response = app.test_client().get("/map")
+    assert response.status_code == 200
+    assert "/map/tiles/" not in response.get_data(as_text=True)
+    assert "SESIM_MAP_TILE_ATTRIBUTION is empty" in caplog.text
+
+
 def test_core_nonce_reaches_only_responses_that_use_it(app):
     """``csp_nonce()`` is core's: any page that asks for it gets it in its own policy, once per
     response; the policy is not rebuilt from the header string."""

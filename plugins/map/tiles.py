@@ -37,6 +37,10 @@ def tile_source(config) -> TileSource | None:
     """The configured tiles, or ``None`` (offline outlines) when unset or not a usable template."""
     if tile_dir(config):
         attribution = (config.get("SESIM_MAP_TILE_ATTRIBUTION") or "").strip()
+        if not attribution:  # tiles carry a licence (OpenStreetMap's asks for its credit)
+            log.error("SESIM_MAP_TILE_DIR is set but SESIM_MAP_TILE_ATTRIBUTION is empty: name the "
+                      "tiles' source (e.g. © OpenStreetMap contributors); the map shows the outlines only")
+            return None
         return TileSource(LOCAL_URL, attribution, None)
     url = (config.get("SESIM_MAP_TILE_URL") or "").strip()
     if not url:
