@@ -177,3 +177,13 @@ def test_an_sms_kept_in_the_spool_gets_her_case_code_once_stored(make_app, app_c
         assert message.case_code_hash and code
         assert conversation.find(code.group()) is not None
     assert "1 stored" not in replay(app).output  # replayed once, answered once
+    with app.app_context():  # a second replay of the same file, or a crash before "processed"
+        from core.extensions import db
+        from core.intake import follow_up
+
+        message = db.session.get(Message, message.id)
+        kept_hash = message.case_code_hash
+        message.data = {**message.data, "processed": False}
+        follow_up(message)
+        assert Message.query.filter_by(direction="out", in_reply_to_id=message.id).count() == 1
+        assert db.session.get(Message, message.id).case_code_hash == kept_hash  # her code still works

@@ -73,8 +73,13 @@ def answer_spooled(message: Message) -> None:
     """An SMS kept in the spool while the database was down gets its answer (her case code, or
     HELP) once the replay stores it. Twilio's request is long gone: the reply goes by REST."""
     data = message.data or {}
-    if message.channel == "sms" and message.direction == "in" and data.get("spooled"):
-        respond(message, data.get("gateway", ""), twiml=False)
+    if message.channel != "sms" or message.direction != "in" or not data.get("spooled"):
+        return
+    # A replay that ran twice (two workers, or a crash before "processed") must not send a second
+    # code: that would also void the first one, which only her phone holds.
+    if message.case_code_hash or Message.query.filter_by(in_reply_to_id=message.id).first():
+        return
+    respond(message, data.get("gateway", ""), twiml=False)
 
 
 def respond(message: Message, gateway: str, twiml: bool, text: str | None = None) -> Message | None:
