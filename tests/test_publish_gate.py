@@ -159,3 +159,31 @@ def test_a_small_village_may_stay_public_with_a_written_reason(app, staff, recor
     assert kept.status_code == 302 and status_of(app, report_id)[0] == "published"
     [after] = [e[4] for e in audit_entries(app) if e[0] == "report.publish_override"]
     assert after == {"fields": ["point"], "kinds": {"point": ["place"]}}
+
+
+def test_a_village_kept_at_publishing_does_not_lock_the_report_but_moving_there_is_checked(
+        app, staff, recorder):
+    moderator = client_as(app, "moderator")
+    report_id = report_id_from(make_report(moderator, app, [receive(app, "gate-village-3")],
+                                           place="khachmaz-nabran"))
+    page = f"/admin/reports/{report_id}"
+    post(moderator, f"{page}/moderate", {"location_precision": "place",
+                                         "public_story": "A checkpoint on the main road."}, page)
+    assert publish(moderator, report_id, override="point",
+                   override_reason="A public checkpoint, she asked for the village").status_code == 302
+    verified = post(moderator, f"{page}/moderate", {
+        "location_precision": "place", "verified": "y",
+        "public_story": "A checkpoint on the main road."}, page)
+    assert verified.status_code == 302  # verifying later is not refused for the kept village
+
+    other = report_id_from(make_report(moderator, app, [receive(app, "gate-village-4")]))
+    other_page = f"/admin/reports/{other}"
+    post(moderator, f"{other_page}/moderate", {"location_precision": "place",
+                                               "public_story": "Followed home."}, other_page)
+    assert publish(moderator, other).status_code == 302  # Nəsimi: a district, not a village
+    moved = post(moderator, f"{other_page}/edit", {
+        "title": "Followed from the metro", "story": "He followed me.", "occurred_on": "2026-03-01",
+        "place": "khachmaz-nabran", "language": "en", "consent_publish": "y"}, other_page)
+    assert moved.status_code == 400
+    assert "This report is public and the new text may identify her (public place" in \
+        moved.get_data(as_text=True)

@@ -75,9 +75,20 @@ def check_public_text(report: Report, override_fields=(), reason: str = "") -> d
     return flags
 
 
-def _guard_published(report: Report) -> None:
-    """A public report's text is public at once: an edit may not bring an identifier in."""
-    if report.status == "published" and (flags := public_flags(report)):
+def _public_place(report: Report) -> tuple:
+    return report.place_id, report.location_precision
+
+
+def _guard_published(report: Report, place_before: tuple) -> None:
+    """A public report's text is public at once: an edit may not bring an identifier in. Its
+    place is judged only when the edit moves it: one kept at publishing (an audited override, or
+    published before the village check) does not lock the report against every later edit."""
+    if report.status != "published":
+        return
+    flags = public_flags(report)
+    if _public_place(report) == place_before:
+        flags.pop("point", None)
+    if flags:
         raise WorkflowError(_("This report is public and the new text may identify her "
                               "(%(found)s). Remove it, or archive the report first and publish "
                               "it again.", found=describe_flags(flags)))
@@ -115,9 +126,9 @@ def apply_fields(report: Report, fields: dict) -> None:
 
 def edit(report: Report, fields: dict, user) -> ReportRevision | None:
     """Apply an edit and keep what it replaced as a revision (the first one holds the original)."""
-    before = snapshot(report)
+    before, place_before = snapshot(report), _public_place(report)
     apply_fields(report, fields)
-    _guard_published(report)
+    _guard_published(report, place_before)
     after = snapshot(report)
     changes = {k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]}
     if not changes:
@@ -190,7 +201,7 @@ def moderate(report: Report, verified: bool, note: str, precision: str, public_s
     """Verification, public location and the redacted public story, audited together; return
     whether anything changed."""
     fields = ("verified", "verification_note", "location_precision", "public_story")
-    before = {name: getattr(report, name) for name in fields}
+    before, place_before = {name: getattr(report, name) for name in fields}, _public_place(report)
     if verified and not report.verified:
         report.verified_at, report.verified_by_id = utcnow(), user.id
     elif not verified:
@@ -199,7 +210,7 @@ def moderate(report: Report, verified: bool, note: str, precision: str, public_s
     report.verification_note = (note or "").strip() or None
     set_public_location(report, precision)
     report.public_story = (public_story or "").strip() or None
-    _guard_published(report)
+    _guard_published(report, place_before)
     after = {name: getattr(report, name) for name in fields}
     if before != after:
         record("report.moderated", report,
