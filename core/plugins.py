@@ -69,6 +69,7 @@ class PluginHost:
         try:
             module = ep.load()
             self.manager.register(module, name=record.name)
+            self.manager.check_pending()  # a hook no spec knows (e.g. one that was removed)
         except Exception as exc:
             raise PluginError(f"plugin {record.name!r} failed to load: {type(exc).__name__}: {exc} "
                               f"(fix it, or remove it from SESIM_PLUGINS)") from exc

@@ -35,8 +35,14 @@ def _bad_default_type():
     return {"SESIM_BROKEN_LIMIT": 5}
 
 
+@hookimpl
+def sesim_send_message(message):  # removed from the hookspecs: a plugin written for the old API
+    return True
+
+
 config_defaults = SimpleNamespace(defaults=_defaults)
 register_blueprints = SimpleNamespace(blueprints=_blueprints)
 csp_sources = SimpleNamespace(csp=_csp)
 cli_commands = SimpleNamespace(cli=_cli)
 typed_defaults = SimpleNamespace(defaults=_bad_default_type)
+old_api = SimpleNamespace(sesim_send_message=sesim_send_message)

@@ -82,6 +82,15 @@ def test_plugin_that_fails_to_import_stops_the_app_naming_it(monkeypatch, make_a
     assert make_app(SESIM_PLUGINS="").test_client().get("/report").status_code == 200  # not enabled
 
 
+def test_plugin_implementing_a_hook_that_no_longer_exists_stops_the_app(monkeypatch, make_app):
+    """A channel written for the removed ``sesim_send_message`` would load and never send: its
+    replies would wait in the queue for ever. It stops the app instead, naming the hook."""
+    old = EntryPoint(name="old", value="tests.broken_plugin:old_api", group="sesim.plugins")
+    _fake_entry_points(monkeypatch, old)
+    with pytest.raises(PluginError, match="plugin 'old' failed to load: .*sesim_send_message"):
+        make_app(SESIM_PLUGINS="old")
+
+
 @pytest.mark.parametrize("hook", ["sesim_config_defaults", "sesim_register_blueprints",
                                   "sesim_csp_sources", "sesim_cli_commands"])
 def test_plugin_failing_in_a_startup_hook_stops_the_app_naming_it(monkeypatch, make_app, hook):
