@@ -179,9 +179,10 @@ def _spans(text: str, small_places) -> list[tuple[str, int, int]]:
     for match in FIN.finditer(text):
         if FIN_LABEL.match(match.group()) or _fin_like(match.group(1)):
             found.append(("id", *match.span(1)))
-    found += [("phone", start, end) for start, end in _phone_spans(text)]
+    # Read out in words, perhaps ending in digits: the whole run, before its digits alone.
     found += [("phone", *m.span()) for m in SPOKEN_RUN.finditer(text)
               if len(NUMBER_WORD.findall(m.group())) >= 3]
+    found += [("phone", start, end) for start, end in _phone_spans(text)]
     if small_places is not None:
         found += [("place", *m.span()) for m in small_places.finditer(text)]
     return found

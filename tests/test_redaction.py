@@ -40,6 +40,8 @@ FOUND = [
     ("call oh five oh one two three four five six seven tonight",
      "oh five oh one two three four five six seven", "phone"),
     ("nömrə 050 yüz iyirmi üç 45 67", "050 yüz iyirmi üç 45 67", "phone"),
+    ("mənim nömrəm sıfır əlli beş 123 45 67", "sıfır əlli beş 123 45 67", "phone"),
+    ("номер ноль пять пять, 123 45 67", "ноль пять пять, 123 45 67", "phone"),
     # e-mail, written and spelled out
     ("write to leyla.m@example.az", "leyla.m@example.az", "email"),
     ("mail him: farid at gmail dot com", "farid at gmail dot com", "email"),
