@@ -310,7 +310,6 @@ def deliver(message: Message) -> bool:
     if info is None or info.send is None:
         log.info("message %s stays queued: channel %s cannot send", message.id, message.channel)
         return False
-    gateway = (message.data or {}).get("gateway", "")
     try:
         result = info.send(message)
     except Exception as exc:  # a bug or an unexpected gateway error: a failure like any other
@@ -318,7 +317,7 @@ def deliver(message: Message) -> bool:
         result = Delivery.failed(str(exc) or type(exc).__name__)
     if not isinstance(result, Delivery):
         result = Delivery.failed(f"channel {message.channel} returned {result!r}, not a Delivery")
-    gateway = (message.data or {}).get("gateway", "") or gateway
+    gateway = (message.data or {}).get("gateway", "")  # as the channel recorded it
     if result.state == "sent":
         message.status, message.error = "sent", None
         db.session.commit()
@@ -326,7 +325,8 @@ def deliver(message: Message) -> bool:
         return True
     if result.state == "deferred":
         log.debug("message %s deferred: %s", message.id, result.reason)
-        message.status, message.error = "queued", None
+        if message.status != "failed":  # a retry keeps the reason staff were shown
+            message.status, message.error = "queued", None
         db.session.commit()
         return False
     reason = redact(result.reason)[:500]  # gateways quote the recipient's number in errors

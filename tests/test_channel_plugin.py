@@ -145,6 +145,14 @@ def test_staff_see_its_label_and_answer_through_it(app, bot_api):
         ("Bizə yazın.", "failed", "Forbidden: bot was blocked by the user", CHAT),
         ("Sonra yazacağıq.", "queued", None, CHAT),
     ]
+    # The worker retries the failed one while the API still says "later": it stays failed, and
+    # staff keep reading why it failed.
+    from core.intake import deliver as send_again
+
+    with app.app_context():
+        failed = Message.query.filter_by(channel="telegram", direction="out", status="failed").one()
+        assert send_again(failed) is False
+        assert (failed.status, failed.error) == ("failed", "Forbidden: bot was blocked by the user")
     channels_page = client_as(app, "admin").get("/admin/channels?lang=en").get_data(as_text=True)
     assert 'data-channel="telegram"' in channels_page
     assert 'Telegram <span class="muted arrives">webhook</span>' in channels_page
