@@ -124,19 +124,29 @@ def counted(filters: Filters | None = None, kind: str | None = None):
 
     f = filters or Filters()
     if f.categories:
-        ids = sorted(i for (i,) in Category.query.filter(Category.slug.in_(f.categories))
-                     .with_entities(Category.id))
+        ids = category_ids(f.categories)
         if len(ids) == 1:
             query = PublicCount.query.filter(PublicCount.kind == "category",
                                              PublicCount.categories == f",{ids[0]},")
         else:
-            query = PublicCount.query.filter(PublicCount.kind == "set", or_(
-                *(PublicCount.categories.like(f"%,{i},%") for i in ids)))
+            query = holding_any(PublicCount.query.filter(PublicCount.kind == "set"), ids)
     elif (kind or "total") == "total":
         query = PublicCount.query.filter(PublicCount.kind == "total", PublicCount.categories == "")
     else:
         query = PublicCount.query.filter(PublicCount.kind == kind)
     return _places(query, PublicCount, f)
+
+
+def category_ids(slugs) -> list[int]:
+    return sorted(i for (i,) in Category.query.filter(Category.slug.in_(slugs))
+                  .with_entities(Category.id))
+
+
+def holding_any(query, ids):
+    """The ``set`` rows of ``query`` whose set holds any of the category ``ids``."""
+    from core.models import PublicCount
+
+    return query.filter(or_(*(PublicCount.categories.like(f"%,{i},%") for i in ids)))
 
 
 def counted_column(filters: Filters | None = None):

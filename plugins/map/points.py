@@ -1,8 +1,8 @@
 """The map's data, read only through ``core.publicdata``: clustered points for a bounding box and
 report counts per area. Counts come from ``public_counts`` (kept in step with every change to a
 report) and, for a date filter, their running totals by day, so the work grows with the number of
-distinct blurred points, not with the reports. ``_grouped_reports`` counts the reports themselves
-(the tests compare both)."""
+distinct blurred points, not with the reports (tests/test_public_counts.py checks them against
+counting the reports themselves)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,20 @@ from dataclasses import replace
 
 from flask import url_for
 from flask_babel import ngettext
-from sqlalchemy import func, or_
+from sqlalchemy import func
 
 from core import gazetteer
-from core.models import Category, PublicCount, Report, report_categories
-from core.publicdata import Filters, counted, counted_column, public_fields, public_point, published
+from core.models import Category, PublicCount, Report
+from core.publicdata import (
+    Filters,
+    category_ids,
+    counted,
+    counted_column,
+    holding_any,
+    public_fields,
+    public_point,
+    published,
+)
 from plugins.map import clustering
 from plugins.map.outlines import Areas
 
@@ -91,39 +100,12 @@ def _grouped_points(filters: Filters):
 def _set_rows(filters: Filters, unfiltered: Filters):
     """The ``set`` rows holding any chosen category (every category of those reports counts in
     the histogram, as counting the reports would)."""
-    ids = [i for (i,) in Category.query.filter(Category.slug.in_(filters.categories))
-           .with_entities(Category.id)]
-    rows = counted(unfiltered, kind="set")
-    return rows.filter(or_(*(PublicCount.categories.like(f"%,{i},%") for i in ids)))
+    return holding_any(counted(unfiltered, kind="set"), category_ids(filters.categories))
 
 
 def _add_categories(counter: Counter, key: str, count: int) -> None:
     for category_id in filter(None, key.split(",")):
         counter[int(category_id)] += count
-
-
-def _grouped_reports(filters: Filters):
-    """As ``_grouped_points``, counted from the reports (GROUP BY on the public point)."""
-    base = published(filters).order_by(None)
-    groups: dict = {}
-    for row in base.with_entities(*POINT_COLUMNS, func.count(Report.id)).group_by(*POINT_COLUMNS):
-        point = public_point(row)
-        # ``public_point`` may move a report (region precision → region centre): check again.
-        if point is not None and _in_bbox(point, filters.bbox):
-            entry = groups.setdefault(point, [0, Counter()])
-            entry[0] += row[-1]
-    if not groups:
-        return groups
-    by_category = (
-        base.join(report_categories, report_categories.c.report_id == Report.id)
-        .with_entities(*POINT_COLUMNS, report_categories.c.category_id, func.count(Report.id))
-        .group_by(*POINT_COLUMNS, report_categories.c.category_id)
-    )
-    for row in by_category:
-        entry = groups.get(public_point(row))
-        if entry is not None:
-            entry[1][row[-2]] += row[-1]
-    return groups
 
 
 def _colours() -> dict[int, tuple[str, str]]:
