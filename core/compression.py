@@ -64,8 +64,9 @@ def compress_once(response):
     body = _squeezed(request.path, etag or "", algorithm, data)
     response.set_data(body)
     response.headers["Content-Encoding"] = algorithm
-    if etag:
+    if etag:  # the encoding is part of the tag, so a browser's revalidation must match it too
         response.set_etag(f"{etag}:{algorithm}", weak=weak)
+        response.make_conditional(request)  # 304 for a copy she already has: no body on 2G
     return response
 
 

@@ -42,6 +42,22 @@ def test_public_pages_data_and_assets_are_compressed(client, reports, url, encod
         assert _body(squeezed)[:200] == plain.data[:200]
 
 
+@pytest.mark.parametrize("url", ["/static/style.css", "/map/static/vendor/leaflet/leaflet.js"])
+@pytest.mark.parametrize("encoding", ["br", "gzip", "identity"])
+def test_a_file_she_already_has_is_not_sent_again(client, url, encoding):
+    """Revalidating a cached static file answers 304 with no body, compressed copies included
+    (their tag names the encoding); a changed tag gets the file."""
+    headers = {"Accept-Encoding": encoding}
+    with client.get(url, headers=headers) as first:
+        first.get_data()
+    tag = first.headers["ETag"]
+    assert (f":{encoding}" in tag) == (encoding != "identity")
+    with client.get(url, headers={**headers, "If-None-Match": tag}) as again:
+        assert again.status_code == 304 and again.get_data() == b""
+    with client.get(url, headers={**headers, "If-None-Match": '"stale"'}) as changed:
+        assert changed.status_code == 200 and changed.get_data()
+
+
 @pytest.mark.parametrize("url", ["/report", "/case", "/admin/login"])
 def test_pages_with_a_csrf_token_or_personal_data_are_never_compressed(client, url):
     response = client.get(url, headers={"Accept-Encoding": "br, gzip"})
