@@ -84,11 +84,15 @@ def icon_address() -> str:
     """The theme's ``favicon.svg`` as a ``data:`` address for ``<link rel="icon">``: a first
     visit makes one request less (on 2G, the icon's own response headers weigh three times its
     few hundred bytes). The CSP already allows ``data:`` images."""
-    icon = _icon()
-    if icon is None:
-        return url_for("theme.favicon")
-    svg = icon.read_text(encoding="utf-8").strip()
-    return "data:image/svg+xml," + quote(svg, safe=" =")  # no "//": nothing looks like a host
+    cached = current_app.extensions.get("sesim_theme_icon")
+    if cached is None:  # every page asks: read the file once per process, not per render
+        icon = _icon()
+        if icon is None:
+            return url_for("theme.favicon")
+        svg = icon.read_text(encoding="utf-8").strip()
+        cached = "data:image/svg+xml," + quote(svg, safe=" =")  # no "//": nothing looks like a host
+        current_app.extensions["sesim_theme_icon"] = cached
+    return cached
 
 
 @bp.route("/static/<path:filename>")
