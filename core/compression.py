@@ -47,27 +47,24 @@ def init_app(app) -> None:
 def compress_once(response):
     """Theme and plugin files (Leaflet is 120 KB), and any response whose body never changes
     (a view may call this itself): compressed once per process at the highest level, then served
-    from memory. Brotli's best is a quarter smaller than the level used for pages."""
+    from memory. Brotli's best is a quarter smaller than the level used for pages. A copy she
+    already has gets a 304 with no body, whatever its encoding (the tag names it)."""
     if response.status_code != 200 or "Content-Encoding" in response.headers:
         return response
     accepted = request.accept_encodings
     algorithm = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
     response.vary.add("Accept-Encoding")
-    if algorithm is None:
-        return response
-    response.direct_passthrough = False
-    data = response.get_data()
-    response.close()  # the file is read: close it now
-    if len(data) < 500:  # the headers would cost more than they save
-        return response
-    etag, weak = response.get_etag()
-    body = _squeezed(request.path, etag or "", algorithm, data)
-    response.set_data(body)
-    response.headers["Content-Encoding"] = algorithm
-    if etag:  # the encoding is part of the tag, so a browser's revalidation must match it too
-        response.set_etag(f"{etag}:{algorithm}", weak=weak)
-        response.make_conditional(request)  # 304 for a copy she already has: no body on 2G
-    return response
+    if algorithm is not None:
+        response.direct_passthrough = False
+        data = response.get_data()
+        response.close()  # the file is read: close it now
+        if len(data) >= 500:  # below that the headers would cost more than they save
+            etag, weak = response.get_etag()
+            response.set_data(_squeezed(request.path, etag or "", algorithm, data))
+            response.headers["Content-Encoding"] = algorithm
+            if etag:  # the encoding is part of the tag, so a revalidation must match it too
+                response.set_etag(f"{etag}:{algorithm}", weak=weak)
+    return response.make_conditional(request)
 
 
 @lru_cache(maxsize=64)
