@@ -37,7 +37,6 @@ SUBRESOURCES = frozenset({
     "text/css", "text/javascript", "application/javascript", "application/json",
     "application/geo+json", "image/png", "image/jpeg", "image/webp", "image/gif",
 })
-DOCUMENT_ONLY = ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy")
 
 
 def build_policy(app, plugins: PluginHost) -> dict[str, list[str]]:
