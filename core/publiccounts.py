@@ -95,13 +95,18 @@ def _keyed(connection, rows) -> Counter:
 
 
 def _by_row(delta: dict) -> tuple[Counter, Counter]:
-    """Split ``{(fields…, day): change}`` into changes per ``public_counts`` row and per day."""
+    """Split ``{(fields…, day): change}`` into changes per ``public_counts`` row, keyed
+    ``(digest, fields)``, and per ``(digest, day)``. Each row's digest is worked out once, however
+    many days it has (a rebuild sees every day of every row)."""
     rows: Counter = Counter()
     days: Counter = Counter()
-    for (*values, day), change in delta.items():
+    digests: dict = {}
+    for (*fields, day), change in delta.items():
         if change:
-            rows[tuple(values)] += change
-            days[(row_key(tuple(values)), day)] += change
+            values = tuple(fields)
+            digest = digests.get(values) or digests.setdefault(values, row_key(values))
+            rows[(digest, values)] += change
+            days[(digest, day)] += change
     return rows, days
 
 
@@ -117,7 +122,7 @@ def add(connection, delta: dict) -> None:
     emptied = []
     # In the order of their keys: two transactions lock shared rows in the same order, so they
     # wait for each other instead of deadlocking (whatever process or hash seed).
-    for digest, values, change in sorted((row_key(v), v, c) for v, c in rows.items()):
+    for (digest, values), change in sorted(rows.items(), key=lambda item: item[0][0]):
         # The upsert locks this row until the commit (PostgreSQL), even when only its days change
         # (+0: a report moved to another day): two transactions changing the same row's running
         # totals below take turns.
@@ -166,8 +171,8 @@ def rebuild(connection, batch: int = 5000) -> int:
         counts.update(_keyed(connection, rows))
     rows, days = _by_row(counts)
     del counts
-    values = [{"key": row_key(k), "count": n, **dict(zip(FIELDS, k, strict=True))}
-              for k, n in rows.items()]
+    values = [{"key": digest, "count": n, **dict(zip(FIELDS, k, strict=True))}
+              for (digest, k), n in rows.items()]
     for start in range(0, len(values), batch):
         connection.execute(table.insert(), values[start:start + batch])
     if inspect(connection).has_table(PublicCountDay.__tablename__):  # not yet at the migration
