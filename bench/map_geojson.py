@@ -5,7 +5,8 @@ quarter published on a 0.05° grid instead of a place centre; one or two categor
 ids, no ORM), recounts the public counts once, and times ``/map/points.geojson`` at every zoom the
 page uses and with each filter it offers, and the ``/map`` page, through the test client. Then it
 adds reports up to the large count, times everything again and prints each ratio large/small
-against the 1.2 target. Date filters read the running totals by day of the public counts.
+against the 1.2 target. The map reads counts per grid cell at zooms 7 to 10 and per public point
+(``core.publiccounts``); date filters read their running totals by day.
 
     .venv/bin/python bench/map_geojson.py                      # SQLite, 10,000 → 1,000,000
     .venv/bin/python bench/map_geojson.py --small 10000 --reports 200000
@@ -74,7 +75,7 @@ def _rows(count: int, start: int, gaz, rng: random.Random):
 
 def seed(count: int, start: int, rng: random.Random) -> float:
     """Insert ``count`` published reports and their categories in batches on one connection (no
-    ORM, no session events), then recount the public counts once; return seconds taken."""
+    ORM, no session events), then recount the public counts and cells once; return seconds taken."""
     from core import gazetteer, publiccounts
     from core.extensions import db
     from core.models import Category, Report, report_categories

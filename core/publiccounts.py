@@ -11,6 +11,10 @@ reports (the migration, bulk statements and bulk loads such as bench/map_geojson
 
 Each row also has running totals by the day the reports occurred (``public_count_days``), kept in
 the same upserts, so a date filter reads two running totals per row instead of the reports.
+
+The same changes are added to ``public_cells``: the reports drawn at their own public point,
+counted per map grid cell at each band zoom (``core.mapgrid``) with the sums of their coordinates,
+and their running totals by day (``public_cell_days``). A country view reads a few dozen cells.
 """
 
 from __future__ import annotations
@@ -18,20 +22,24 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, event, inspect, select, update
+from sqlalchemy import and_, delete, event, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from core.models import PublicCount, PublicCountDay, Report, report_categories
+from core import mapgrid
+from core.models import PublicCell, PublicCellDay, PublicCount, PublicCountDay, Report, report_categories
 
 log = logging.getLogger("sesim.counts")
 
 FIELDS = ("kind", "location_precision", "public_latitude", "public_longitude", "region_id",
           "place_id", "verified", "categories")
+CELL_FIELDS = ("kind", "zoom", "cell_row", "cell_col", "region_id", "verified", "categories")
 _TOUCHED = "sesim_counts_touched"
 _BEFORE = "sesim_counts_before"
 _REBUILD = "sesim_counts_rebuild"
 CHUNK = 500
+WRITER_LOCK = 0x5E51_C0DE  # PostgreSQL advisory lock of the transaction changing the counts
 _installed = False
 
 
@@ -94,31 +102,94 @@ def _keyed(connection, rows) -> Counter:
     return found
 
 
-def _by_row(delta: dict) -> tuple[Counter, Counter]:
-    """Split ``{(fields…, day): change}`` into changes per ``public_counts`` row, keyed
-    ``(digest, fields)``, and per ``(digest, day)``. Each row's digest is worked out once, however
-    many days it has (a rebuild sees every day of every row)."""
-    rows: Counter = Counter()
-    days: Counter = Counter()
+@dataclass(frozen=True)
+class _Ledger:
+    """A table of counts keyed by the hash of ``fields``, its value columns, and its running totals
+    by day (same values, summed over the days up to each)."""
+
+    model: type
+    days: type
+    fields: tuple[str, ...]
+    values: tuple[str, ...]
+    running: tuple[str, ...]
+
+
+POINTS = _Ledger(PublicCount, PublicCountDay, FIELDS, ("count",), ("running",))
+CELLS = _Ledger(PublicCell, PublicCellDay, CELL_FIELDS, ("count", "lat_sum", "lon_sum"),
+                ("running", "running_lat", "running_lon"))
+
+
+def cell_changes(delta: dict, zooms=mapgrid.BANDS) -> dict:
+    """``{point key with day: change}`` → ``{cell key with day: (change, Σ lat, Σ lon)}`` at every
+    band zoom, for the reports drawn at their own public point (not hidden, not at a region's
+    centre), coordinates in micro-degrees. A cell is split by region, so the region filter reads
+    cells too."""
+    latitude = mapgrid.reference_latitude()
+    cells: dict = {}
+    for (kind, precision, lat, lon, region, _place, verified, categories, day), n in delta.items():
+        if not n or precision in ("hidden", "region") or lat is None or lon is None:
+            continue
+        change = (n, n * mapgrid.micro(lat), n * mapgrid.micro(lon))
+        for zoom in zooms:
+            row, col = mapgrid.cell_key(lat, lon, zoom, latitude)
+            _accumulate(cells, (kind, zoom, row, col, region, verified, categories, day), change)
+    return cells
+
+
+def _accumulate(totals: dict, key, change: tuple) -> None:
+    held = totals.get(key)
+    totals[key] = change if held is None else tuple(a + b for a, b in zip(held, change, strict=True))
+
+
+def _by_row(items) -> tuple[dict, dict]:
+    """Split ``((fields…, day), change)`` pairs into changes per row, keyed ``(digest, fields)``,
+    and per ``(digest, day)``; a change is a tuple of the ledger's values. Each row's digest is
+    worked out once, however many days it has (a rebuild sees every day of every row)."""
+    rows: dict = {}
+    days: dict = {}
     digests: dict = {}
-    for (*fields, day), change in delta.items():
-        if change:
+    for (*fields, day), change in items:
+        if any(change):
             values = tuple(fields)
             digest = digests.get(values) or digests.setdefault(values, row_key(values))
-            rows[(digest, values)] += change
-            days[(digest, day)] += change
+            _accumulate(rows, (digest, values), change)
+            _accumulate(days, (digest, day), change)
     return rows, days
 
 
-def add(connection, delta: dict) -> None:
-    """Add ``{key tuple with day: change}`` to the counts (one upsert per row, then its running
-    totals from that day on), dropping rows that reach 0."""
-    table = PublicCount.__table__
+def _insert(connection):
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    rows, days = _by_row(delta)
+    return insert
+
+
+def add(connection, delta: dict) -> None:
+    """Add ``{point key tuple with day: change}`` to the counts and to the cells holding those
+    points, with their running totals by day, dropping rows that reach 0."""
+    if not any(delta.values()):
+        return
+    _one_writer(connection)
+    _add(connection, POINTS, ((key, (n,)) for key, n in delta.items()))
+    _add(connection, CELLS, cell_changes(delta).items())
+
+
+def _one_writer(connection) -> None:
+    """On PostgreSQL, one transaction at a time changes the counts, from its first change to its
+    commit. A cell is shared by every point around it, and a transaction may flush several times
+    (a bulk action): without this, two transactions holding points and cells in different orders
+    would deadlock. Publishing is a moderator's action, so waiting costs little; intake never
+    gets here (a new message publishes nothing). SQLite's single writer already does the same."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
+
+
+def _add(connection, ledger: _Ledger, items) -> None:
+    """One upsert per row, then its running totals from each changed day on."""
+    table = ledger.model.__table__
+    insert = _insert(connection)
+    rows, days = _by_row(items)
     emptied = []
     # In the order of their keys: two transactions lock shared rows in the same order, so they
     # wait for each other instead of deadlocking (whatever process or hash seed).
@@ -126,38 +197,41 @@ def add(connection, delta: dict) -> None:
         # The upsert locks this row until the commit (PostgreSQL), even when only its days change
         # (+0: a report moved to another day): two transactions changing the same row's running
         # totals below take turns.
-        statement = insert(table).values(key=digest, count=change, **dict(zip(FIELDS, values, strict=True)))
+        statement = insert(table).values(key=digest, **dict(zip(ledger.values, change, strict=True)),
+                                         **dict(zip(ledger.fields, values, strict=True)))
         connection.execute(statement.on_conflict_do_update(
-            index_elements=["key"], set_={"count": table.c.count + change}))
-        if change < 0:
+            index_elements=["key"],
+            set_={name: table.c[name] + n for name, n in zip(ledger.values, change, strict=True)}))
+        if change[0] < 0:
             emptied.append(digest)
     for (digest, day), change in sorted(days.items()):
-        if change:
-            _add_from(connection, insert, digest, day, change)
+        _add_from(connection, ledger, insert, digest, day, change)
     if emptied:
         connection.execute(delete(table).where(table.c.key.in_(emptied), table.c.count <= 0))
-        running = PublicCountDay.__table__
+        running = ledger.days.__table__
         # Running totals never fall along the days: a row at 0 has only 0s before it.
         connection.execute(delete(running).where(running.c.key.in_(emptied), running.c.running <= 0))
 
 
-def _add_from(connection, insert, digest: str, day, change: int) -> None:
+def _add_from(connection, ledger: _Ledger, insert, digest: str, day, change: tuple) -> None:
     """Add ``change`` to the running totals of row ``digest`` on ``day`` and every later day,
-    first making the row for ``day`` (carrying the total of the day before) if it is missing."""
-    running = PublicCountDay.__table__
+    first making the row for ``day`` (carrying the totals of the day before) if it is missing."""
+    running = ledger.days.__table__
+    columns = [running.c[name] for name in ledger.running]
     before = connection.execute(
-        select(running.c.running).where(running.c.key == digest, running.c.day < day)
-        .order_by(running.c.day.desc()).limit(1)).scalar() or 0
-    connection.execute(insert(running).values(key=digest, day=day, running=before)
+        select(*columns).where(running.c.key == digest, running.c.day < day)
+        .order_by(running.c.day.desc()).limit(1)).first() or (0,) * len(columns)
+    connection.execute(insert(running).values(key=digest, day=day,
+                                              **dict(zip(ledger.running, before, strict=True)))
                        .on_conflict_do_nothing(index_elements=["key", "day"]))
     connection.execute(update(running).where(and_(running.c.key == digest, running.c.day >= day))
-                       .values(running=running.c.running + change))
+                       .values({column: column + n for column, n in zip(columns, change, strict=True)}))
 
 
 def rebuild(connection, batch: int = 5000) -> int:
-    """Recount every published report (keyset batches: flat memory); return the rows written."""
-    table = PublicCount.__table__
-    connection.execute(delete(table))
+    """Recount every published report, its points and its cells (keyset batches over the
+    reports); return the point rows written."""
+    _one_writer(connection)
     counts: Counter = Counter()
     last = 0
     while True:
@@ -169,27 +243,44 @@ def rebuild(connection, batch: int = 5000) -> int:
             break
         last = rows[-1][0]
         counts.update(_keyed(connection, rows))
-    rows, days = _by_row(counts)
-    del counts
-    values = [{"key": digest, "count": n, **dict(zip(FIELDS, k, strict=True))}
-              for (digest, k), n in rows.items()]
+    _clear(connection, POINTS)
+    written = _write(connection, POINTS, ((key, (n,)) for key, n in counts.items()), batch)
+    if inspect(connection).has_table(PublicCell.__tablename__):  # not yet at the migration
+        _clear(connection, CELLS)                                  # that made cells
+        for zoom in mapgrid.BANDS:  # one band at a time: a quarter of the memory
+            _write(connection, CELLS, cell_changes(counts, (zoom,)).items(), batch)
+    return written
+
+
+def _clear(connection, ledger: _Ledger) -> None:
+    connection.execute(delete(ledger.model.__table__))
+    if inspect(connection).has_table(ledger.days.__tablename__):  # not yet at the migration
+        connection.execute(delete(ledger.days.__table__))           # that first counted by day
+
+
+def _write(connection, ledger: _Ledger, items, batch: int) -> int:
+    """Insert the rows of ``items`` and their running totals by day into emptied tables."""
+    table = ledger.model.__table__
+    rows, days = _by_row(items)
+    values = [{"key": digest, **dict(zip(ledger.values, change, strict=True)),
+               **dict(zip(ledger.fields, k, strict=True))}
+              for (digest, k), change in rows.items()]
     for start in range(0, len(values), batch):
         connection.execute(table.insert(), values[start:start + batch])
-    if inspect(connection).has_table(PublicCountDay.__tablename__):  # not yet at the migration
-        _rebuild_days(connection, days, batch)                       # that first counted
+    if inspect(connection).has_table(ledger.days.__tablename__):
+        _write_days(connection, ledger, days, batch)
     return len(values)
 
 
-def _rebuild_days(connection, days: Counter, batch: int) -> None:
-    """Write the running totals of every row from ``{(key, day): reports}``."""
-    running = PublicCountDay.__table__
-    connection.execute(delete(running))
-    values, key, total = [], None, 0
-    for (digest, day), count in sorted(days.items()):
+def _write_days(connection, ledger: _Ledger, days: dict, batch: int) -> None:
+    """Write the running totals of every row from ``{(key, day): change}``."""
+    running = ledger.days.__table__
+    values, key, total = [], None, None
+    for (digest, day), change in sorted(days.items()):
         if digest != key:
-            key, total = digest, 0
-        total += count
-        values.append({"key": digest, "day": day, "running": total})
+            key, total = digest, (0,) * len(change)
+        total = tuple(a + b for a, b in zip(total, change, strict=True))
+        values.append({"key": digest, "day": day, **dict(zip(ledger.running, total, strict=True))})
         if len(values) >= batch:
             connection.execute(running.insert(), values)
             values = []

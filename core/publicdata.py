@@ -113,13 +113,14 @@ def _places(query, model, f: Filters, public: bool = True):
     return query
 
 
-def counted(filters: Filters | None = None, kind: str | None = None):
+def counted(filters: Filters | None = None, kind: str | tuple | None = None):
     """``PublicCount`` rows matching ``filters``. Without a category filter these are the ``total``
-    rows (or ``kind``: ``category`` for how many of them have each category); with one category,
-    that category's rows; with several, the ``set`` rows of the sets that hold a chosen category
-    (a report with two of them is counted once). Summing ``counted_column(filters)`` over them
-    gives what ``published`` would count, reading a few thousand rows however many reports there
-    are; a date filter reads each row's running totals by day (``PublicCountDay``)."""
+    rows (or ``kind``: ``category`` for how many of them have each category, or a tuple of kinds);
+    with one category, that category's rows; with several, the ``set`` rows of the sets that hold
+    a chosen category (a report with two of them is counted once). Summing
+    ``counted_column(filters)`` over them gives what ``published`` would count, reading a few
+    thousand rows however many reports there are; a date filter reads each row's running totals by
+    day (``PublicCountDay``)."""
     from core.models import PublicCount
 
     f = filters or Filters()
@@ -130,6 +131,8 @@ def counted(filters: Filters | None = None, kind: str | None = None):
                                              PublicCount.categories == f",{ids[0]},")
         else:
             query = holding_any(PublicCount.query.filter(PublicCount.kind == "set"), ids)
+    elif isinstance(kind, tuple):
+        query = PublicCount.query.filter(PublicCount.kind.in_(kind))
     elif (kind or "total") == "total":
         query = PublicCount.query.filter(PublicCount.kind == "total", PublicCount.categories == "")
     else:
@@ -142,31 +145,72 @@ def category_ids(slugs) -> list[int]:
                   .with_entities(Category.id))
 
 
-def holding_any(query, ids):
-    """The ``set`` rows of ``query`` whose set holds any of the category ``ids``."""
+def holding_any(query, ids, model=None):
+    """The ``set`` rows of ``query`` (on ``PublicCount``, or ``model``) whose set holds any of the
+    category ``ids``."""
     from core.models import PublicCount
 
-    return query.filter(or_(*(PublicCount.categories.like(f"%,{i},%") for i in ids)))
+    model = model or PublicCount
+    return query.filter(or_(*(model.categories.like(f"%,{i},%") for i in ids)))
 
 
 def counted_column(filters: Filters | None = None):
     """What one ``counted`` row contributes: its ``count``, or with a date filter its reports
     that occurred in the period (running total on ``until`` minus running total before ``since``).
     May be 0 for a row: callers skip points whose sum is 0."""
-    from sqlalchemy import func, select
-
     from core.models import PublicCount, PublicCountDay
 
-    f = filters or Filters()
+    return _in_period(PublicCount, PublicCountDay, "count", "running", filters or Filters())
+
+
+def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str | tuple | None = None,
+                  ids: list[int] | None = None):
+    """``PublicCell`` rows of band ``zoom`` (``core.mapgrid.BANDS``) in the inclusive cell ranges
+    ``rows`` and ``cols`` (None: every cell) matching the category and verified filters, as
+    ``counted`` reads ``PublicCount``: ``total`` rows (or ``kind``, or a tuple of kinds), or with a
+    category filter the ``set`` rows holding a chosen category (``ids``: theirs, when known)."""
+    from core.models import PublicCell
+
+    query = PublicCell.query.filter(PublicCell.zoom == zoom)
+    if filters.categories:
+        ids = ids if ids is not None else category_ids(filters.categories)
+        query = holding_any(query.filter(PublicCell.kind == "set"), ids, PublicCell)
+    elif isinstance(kind, tuple):
+        query = query.filter(PublicCell.kind.in_(kind))
+    else:
+        query = query.filter(PublicCell.kind == (kind or "total"))
+    for column, span in ((PublicCell.cell_row, rows), (PublicCell.cell_col, cols)):
+        if span is not None:
+            query = query.filter(column.between(*span))
+    if filters.region:
+        query = query.filter(PublicCell.region_id == filters.region)
+    if filters.verified is not None:
+        query = query.filter(PublicCell.verified.is_(filters.verified))
+    return query
+
+
+def cell_columns(filters: Filters):
+    """``(reports, Σ latitude, Σ longitude)`` of one ``counted_cells`` row (micro-degrees), in the
+    period of a date filter as ``counted_column``."""
+    from core.models import PublicCell, PublicCellDay
+
+    return tuple(_in_period(PublicCell, PublicCellDay, value, running, filters) for value, running
+                 in (("count", "running"), ("lat_sum", "running_lat"), ("lon_sum", "running_lon")))
+
+
+def _in_period(model, days, value: str, running: str, f: Filters):
+    """``value`` of a counts row, or with a date filter its running total on ``until`` minus the
+    one before ``since`` (two index look-ups, whatever the period)."""
+    from sqlalchemy import func, select
 
     def running_on(day):
         return func.coalesce(
-            select(PublicCountDay.running)
-            .where(PublicCountDay.key == PublicCount.key, PublicCountDay.day <= day)
-            .order_by(PublicCountDay.day.desc()).limit(1)
-            .correlate(PublicCount).scalar_subquery(), 0)
+            select(getattr(days, running))
+            .where(days.key == model.key, days.day <= day)
+            .order_by(days.day.desc()).limit(1)
+            .correlate(model).scalar_subquery(), 0)
 
-    total = running_on(f.until) if f.until else PublicCount.count
+    total = running_on(f.until) if f.until else getattr(model, value)
     if f.since:
         total = total - running_on(f.since - timedelta(days=1))
     return total

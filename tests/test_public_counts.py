@@ -8,11 +8,20 @@ import pytest
 from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
+from core import mapgrid
 from core.extensions import db
-from core.models import Category, PublicCount, PublicCountDay, Report, report_categories
+from core.models import (
+    Category,
+    PublicCell,
+    PublicCellDay,
+    PublicCount,
+    PublicCountDay,
+    Report,
+    report_categories,
+)
 from core.publiccounts import category_key
 from core.publicdata import counted, parse_filters, public_point, published, published_count
-from plugins.map import points
+from plugins.map import clustering, points
 from tests.outputs_data import make_report, populate
 
 
@@ -28,7 +37,7 @@ def _recounted() -> Counter:
         point = (r.location_precision, r.public_latitude, r.public_longitude, r.region_id,
                  r.place_id, r.verified)
         found[("total", *point, "")] += 1
-        found[("set", *point, category_key(c.id for c in r.categories))] += 1
+        found[("set", *point, category_key([c.id for c in r.categories]))] += 1
         for c in r.categories:
             found[("category", *point, f",{c.id},")] += 1
     return found
@@ -54,7 +63,7 @@ def _recounted_days() -> dict:
                  r.place_id, r.verified)
         day = r.occurred_at.date()
         by_day[(row_key(("total", *point, "")), day)] += 1
-        by_day[(row_key(("set", *point, category_key(c.id for c in r.categories))), day)] += 1
+        by_day[(row_key(("set", *point, category_key([c.id for c in r.categories]))), day)] += 1
         for c in r.categories:
             by_day[(row_key(("category", *point, f",{c.id},")), day)] += 1
     running, totals = {}, Counter()
@@ -64,10 +73,60 @@ def _recounted_days() -> dict:
     return running
 
 
+def _cells() -> dict:
+    return {(c.kind, c.zoom, c.cell_row, c.cell_col, c.region_id, c.verified, c.categories):
+            (c.count, c.lat_sum, c.lon_sum) for c in PublicCell.query}
+
+
+def _cell_days() -> dict:
+    """``{(cell key, day): (reports, Σ lat, Σ lon) on or before that day}`` without repeats."""
+    steps, last = {}, {}
+    for d in PublicCellDay.query.order_by(PublicCellDay.key, PublicCellDay.day):
+        values = (d.running, d.running_lat, d.running_lon)
+        if values != last.get(d.key, (0, 0, 0)):
+            steps[(d.key, d.day)] = values
+        last[d.key] = values
+    return steps
+
+
+def _recounted_cells() -> tuple[dict, dict]:
+    """The cells and their running totals by day, counted from the reports: every report drawn at
+    its own public point is in one cell per band zoom, once per kind of row."""
+    from core.publiccounts import row_key
+
+    latitude = mapgrid.reference_latitude()
+    cells, by_day = {}, {}
+
+    def add(table, key, lat, lon):
+        n, lats, lons = table.get(key, (0, 0, 0))
+        table[key] = (n + 1, lats + round(lat * 1_000_000), lons + round(lon * 1_000_000))
+
+    for r in Report.query.filter_by(status="published"):
+        if r.location_precision in ("hidden", "region"):
+            continue
+        lat, lon = r.public_latitude, r.public_longitude
+        kinds = [("total", ""), ("set", category_key([c.id for c in r.categories]))]
+        kinds += [("category", f",{c.id},") for c in r.categories]
+        for zoom in mapgrid.BANDS:
+            row, col = mapgrid.cell_key(lat, lon, zoom, latitude)
+            for kind, categories in kinds:
+                key = (kind, zoom, row, col, r.region_id, r.verified, categories)
+                add(cells, key, lat, lon)
+                add(by_day, (row_key(key), r.occurred_at.date()), lat, lon)
+    running, totals = {}, {}
+    for (key, day), (n, lats, lons) in sorted(by_day.items()):
+        held = totals.get(key, (0, 0, 0))
+        totals[key] = running[(key, day)] = (held[0] + n, held[1] + lats, held[2] + lons)
+    return cells, running
+
+
 def _in_step():
     db.session.expire_all()
     assert _counts() == _recounted()
     assert _days() == _recounted_days()
+    cells, days = _recounted_cells()
+    assert _cells() == cells
+    assert _cell_days() == days
 
 
 def test_counts_follow_publish_edit_withdraw_and_delete(app):
@@ -174,22 +233,71 @@ def test_a_date_filter_reads_running_totals_by_day_and_agrees_with_the_reports(a
             assert published_count(filters) == published(filters).order_by(None).count()
 
 
-def test_map_points_from_counts_equal_points_from_reports(app):
-
+def test_map_cells_from_counts_equal_cells_from_reports(app):
+    """At every kind of zoom (read from band cells, from cells and points at the box's border, or
+    from points alone) and with every filter, the map's cells are the ones the reports give."""
     with app.app_context():
         populate()
         for i in range(5):
             make_report(title=f"extra {i}", categories=["verbal", "online"][: 1 + i % 2],
                         verified=bool(i % 2), occurred_at=datetime(2026, 5, 1 + i))
+        make_report(title="grid", location_precision="grid", public_latitude=40.425,
+                    public_longitude=49.875, categories=["stalking"])
+        make_report(title="region", location_precision="region", region_id="khachmaz",
+                    categories=["online"])
+        make_report(title="a region no longer known", location_precision="region", region_id="gone",
+                    public_latitude=40.4, public_longitude=49.8, categories=["online"])
+        latitude = mapgrid.reference_latitude()
+        border = 75 * mapgrid.cell_size(7, latitude)[0]  # on the edge of a zoom 7 cell
+        for lat in (40.0, 40.2, border):  # the box below cuts the cell holding the first two
+            make_report(title=f"at {lat}", location_precision="grid", public_latitude=lat,
+                        public_longitude=49.5, categories=["verbal"])
         db.session.commit()
         with app.test_request_context():
             for args in ({}, {"category": "online"}, {"category": "verbal,online"},
                          {"verified": "true", "region": "baku"},
                          {"bbox": "49.7,40.3,50.0,40.5"}, {"since": "2026-05-02"},
-                         {"since": "2026-03-01", "until": "2026-05-03", "category": "online"},
+                         {"bbox": "44.76,38.39,50.63,41.91", "since": "2026-03-01",
+                          "until": "2026-05-03", "category": "online"},
+                         {"bbox": "48.5,40.0,49.88,41.6", "verified": "false"},
+                         {"bbox": "48.0,40.1,50.0,41.0"},
+                         {"bbox": "48.0,40.1,50.0,41.0", "category": "verbal"},
                          {"until": "2026-05-01", "verified": "false"}):
                 filters = parse_filters(MultiDict(args))
-                assert points._grouped_points(filters) == grouped_reports(filters)
+                expected_points = grouped_reports(filters)
+                assert expected_points
+                for zoom in (3, 7, 8, 10, 11, 14):
+                    expected = clustering.grid(
+                        ((lat, lon, count, cats) for (lat, lon), (count, cats) in expected_points.items()),
+                        zoom, latitude)
+                    assert dict(points._cells(filters, zoom, latitude)) == dict(expected), (args, zoom)
+
+
+def test_the_grid_cells_are_filed_on_stays_put():
+    """Cells are filed by the gazetteer's middle latitude. A release that moves it (new bounds)
+    moves every cell: it must ship a migration that calls ``core.publiccounts.rebuild``, then
+    update this figure."""
+    assert mapgrid.reference_latitude() == 40.15
+
+
+def test_a_country_view_reads_cells_not_points(app):
+    """At a band zoom, points well inside the box are read from their cell, not one by one."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        populate()
+        db.session.commit()
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            with app.test_request_context():
+                points._cells(parse_filters(MultiDict({})), 7, mapgrid.reference_latitude())
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        from_points = [s for s in statements if "FROM public_counts" in s]
+        assert any("FROM public_cells" in s for s in statements)
+        assert from_points and all("location_precision = " in s for s in from_points)
 
 
 def test_two_sessions_publishing_at_the_same_point_at_once_keep_the_counts_in_step(app):
@@ -228,6 +336,48 @@ def test_two_sessions_publishing_at_the_same_point_at_once_keep_the_counts_in_st
             assert published_count(june) == published(june).order_by(None).count() > 0
 
 
+def test_a_transaction_flushing_twice_and_another_publishing_in_the_same_cell_both_commit(app):
+    """A bulk action flushes once per report; meanwhile someone publishes at a point it reaches
+    later. Points and the cell they share are taken in different orders, and neither deadlocks."""
+    import threading
+    import time
+
+    with app.app_context():
+        first = make_report(title="A", status="pending", public_latitude=40.40, public_longitude=49.85,
+                            place_id="baku-yasamal")
+        later = make_report(title="B", status="pending")  # both at the default Nasimi point
+        other = make_report(title="C", status="pending")
+        db.session.commit()
+        ids = first.id, later.id, other.id
+    started = threading.Event()
+    errors: list[BaseException] = []
+
+    def publish_other():
+        try:
+            with app.app_context():
+                db.session.get(Report, ids[2]).status = "published"
+                started.set()
+                db.session.commit()
+                db.session.remove()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    with app.app_context():
+        db.session.get(Report, ids[0]).status = "published"
+        db.session.flush()  # the bulk action's first report: its point and its cells
+        thread = threading.Thread(target=publish_other)
+        thread.start()
+        started.wait()
+        time.sleep(0.5)  # the other transaction is at its commit
+        db.session.get(Report, ids[1]).status = "published"
+        db.session.flush()  # the bulk action reaches the other's point
+        db.session.commit()
+        thread.join(30)
+        assert errors == []
+        _in_step()
+        assert published_count() == 3
+
+
 def grouped_reports(filters):
     """What ``points._grouped_points`` reads from the counts, counted from the reports themselves
     (GROUP BY on the public point): the oracle the counts are checked against."""
@@ -252,3 +402,4 @@ def grouped_reports(filters):
         if entry is not None:
             entry[1][row[-2]] += row[-1]
     return groups
+

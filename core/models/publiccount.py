@@ -14,6 +14,10 @@ class PublicCount(db.Model):
     __table_args__ = (
         # A filter reads one kind (and one category, or the verified ones) without a scan.
         db.Index("ix_public_counts_kind_categories_verified", "kind", "categories", "verified"),
+        # The map reads the points in a box, or in strips along its sides, by one of these.
+        db.Index("ix_public_counts_kind_latitude", "kind", "public_latitude"),
+        db.Index("ix_public_counts_kind_longitude", "kind", "public_longitude"),
+        db.Index("ix_public_counts_kind_precision", "kind", "location_precision", "region_id"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -43,3 +47,47 @@ class PublicCountDay(db.Model):
     key = db.Column(db.String(64), primary_key=True)
     day = db.Column(db.Date, primary_key=True)
     running = db.Column(db.Integer, nullable=False)
+
+
+class PublicCell(db.Model):
+    """How many published reports have their public point in one map grid cell at a band zoom
+    (``core.mapgrid.BANDS``), with the sums of their coordinates (micro-degrees) for the cluster's
+    centre, kept in step with ``PublicCount`` by ``core.publiccounts``: a country view reads a few
+    dozen cells, not every public point. Same three kinds of row as ``PublicCount``; only reports
+    placed at a place or grid point are in cells (a region's reports are drawn at its centre, read
+    from ``PublicCount``)."""
+
+    __tablename__ = "public_cells"
+    __table_args__ = (
+        # A ring of cells around the ones already read: its south and north sides by row, its
+        # west and east sides by column.
+        db.Index("ix_public_cells_zoom_kind_row", "zoom", "kind", "cell_row"),
+        db.Index("ix_public_cells_zoom_kind_col", "zoom", "kind", "cell_col"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(64), nullable=False, unique=True)  # hash of the columns below
+    kind = db.Column(db.String(8), nullable=False)  # total | category | set
+    zoom = db.Column(db.Integer, nullable=False)
+    cell_row = db.Column(db.Integer, nullable=False)
+    cell_col = db.Column(db.Integer, nullable=False)
+    region_id = db.Column(db.String(64))  # a cell across a border has a row for each region
+    verified = db.Column(db.Boolean, nullable=False)
+    categories = db.Column(db.Text, nullable=False, default="")
+    count = db.Column(db.Integer, nullable=False, default=0)
+    lat_sum = db.Column(db.BigInteger, nullable=False, default=0)  # Σ latitude × 10⁶ per report
+    lon_sum = db.Column(db.BigInteger, nullable=False, default=0)
+
+
+class PublicCellDay(db.Model):
+    """Running totals by day of one ``PublicCell`` (as ``PublicCountDay``), with running sums of
+    the coordinates, so a date filter also places the cluster where its reports of the period are."""
+
+    __tablename__ = "public_cell_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key = db.Column(db.String(64), primary_key=True)
+    day = db.Column(db.Date, primary_key=True)
+    running = db.Column(db.Integer, nullable=False)
+    running_lat = db.Column(db.BigInteger, nullable=False)
+    running_lon = db.Column(db.BigInteger, nullable=False)

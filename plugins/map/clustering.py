@@ -1,9 +1,10 @@
 """Server-side grid clustering: the browser gets at most one feature per grid cell, whatever the
 number of reports, so a phone on 2G draws a country of 100,000 reports as a few dozen circles.
 
-The cell size follows the zoom (about a quarter of a 256-pixel tile), so clusters split as a reader
-zooms in. Reports published at the same blurred point always share a feature: they cannot be told
-apart on a map, and showing them as one is also what keeps a single report from standing out.
+The cell size follows the zoom (about a quarter of a 256-pixel tile, ``core.mapgrid``), so clusters
+split as a reader zooms in. Reports published at the same blurred point always share a feature: they
+cannot be told apart on a map, and showing them as one is also what keeps a single report from
+standing out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-CELLS_PER_TILE = 4  # 256 px / 4 = 64 px cells
+from core.mapgrid import MICRO, cell_key, cell_size, micro
+
 MIN_ZOOM, MAX_ZOOM = 0, 20
 MERGE_DISTANCE = 0.75  # in cells: closer cluster centres are drawn as one
 MERGE_LIMIT = 2000  # above this many cells, skip merging (quadratic) and keep the grid
@@ -20,18 +22,24 @@ MERGE_LIMIT = 2000  # above this many cells, skip merging (quadratic) and keep t
 
 @dataclass
 class Cluster:
-    """The reports of one grid cell: how many, where (their mean public point), and of what kind."""
+    """The reports of one grid cell: how many, where (their mean public point; sums in
+    micro-degrees), and of what kind."""
 
     count: int = 0
-    lat_sum: float = 0.0
-    lon_sum: float = 0.0
+    lat_sum: int = 0
+    lon_sum: int = 0
     categories: Counter = field(default_factory=Counter)
     bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # west, south, east, north
     keys: list = field(default_factory=list)  # the grid cells merged into this cluster
 
+    def add(self, count: int, lat_sum: int, lon_sum: int) -> None:
+        self.count += count
+        self.lat_sum += lat_sum
+        self.lon_sum += lon_sum
+
     @property
     def point(self) -> tuple[float, float]:
-        return self.lat_sum / self.count, self.lon_sum / self.count
+        return self.lat_sum / self.count / MICRO, self.lon_sum / self.count / MICRO
 
     @property
     def dominant(self) -> int | None:
@@ -41,24 +49,19 @@ class Cluster:
         return min(self.categories.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def cell_size(zoom: int, latitude: float) -> tuple[float, float]:
-    """``(degrees of latitude, degrees of longitude)`` of one cell at ``zoom`` near ``latitude``."""
-    lon_step = 360.0 / (2**zoom) / CELLS_PER_TILE
-    # Web Mercator stretches latitude by 1/cos φ; square cells on screen need shorter steps.
-    return lon_step * math.cos(math.radians(latitude)), lon_step
-
-
-def cluster(points, zoom: int, latitude: float) -> dict[tuple[int, int], Cluster]:
+def grid(points, zoom: int, latitude: float) -> dict[tuple[int, int], Cluster]:
     """Group ``(lat, lon, count, {category_id: count})`` into grid cells keyed by ``(row, column)``."""
-    lat_step, lon_step = cell_size(zoom, latitude)
     cells: dict[tuple[int, int], Cluster] = defaultdict(Cluster)
     for lat, lon, count, categories in points:
-        key = (math.floor(lat / lat_step), math.floor(lon / lon_step))
-        cell = cells[key]
-        cell.count += count
-        cell.lat_sum += lat * count
-        cell.lon_sum += lon * count
+        cell = cells[cell_key(lat, lon, zoom, latitude)]
+        cell.add(count, micro(lat) * count, micro(lon) * count)
         cell.categories.update(categories)
+    return cells
+
+
+def merged(cells: dict[tuple[int, int], Cluster], zoom: int, latitude: float) -> dict:
+    """The clusters drawn at ``zoom`` from its grid cells: each cell's bounds, and close ones merged."""
+    lat_step, lon_step = cell_size(zoom, latitude)
     for (row, column), cell in cells.items():
         cell.bounds = (column * lon_step, row * lat_step, (column + 1) * lon_step, (row + 1) * lat_step)
         cell.keys = [(row, column)]
@@ -81,18 +84,10 @@ def _merge_close(cells: dict, lat_step: float, lon_step: float) -> dict:
         if target is None:
             kept[key] = cell
             continue
-        target.count += cell.count
-        target.lat_sum += cell.lat_sum
-        target.lon_sum += cell.lon_sum
+        target.add(cell.count, cell.lat_sum, cell.lon_sum)
         target.categories.update(cell.categories)
         target.keys.extend(cell.keys)
         w, s, e, n = target.bounds
         cw, cs, ce, cn = cell.bounds
         target.bounds = (min(w, cw), min(s, cs), max(e, ce), max(n, cn))
     return kept
-
-
-def cell_key(lat: float, lon: float, zoom: int, latitude: float) -> tuple[int, int]:
-    """The key ``cluster`` gives the cell holding ``(lat, lon)``."""
-    lat_step, lon_step = cell_size(zoom, latitude)
-    return math.floor(lat / lat_step), math.floor(lon / lon_step)

@@ -6,20 +6,23 @@ counting the reports themselves)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
 
 from flask import url_for
 from flask_babel import ngettext
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, not_
 
-from core import gazetteer
-from core.models import Category, PublicCount, Report
+from core import gazetteer, mapgrid
+from core.models import Category, PublicCell, PublicCount, Report
 from core.publicdata import (
     Filters,
     category_ids,
+    cell_columns,
     counted,
+    counted_cells,
     counted_column,
     holding_any,
     public_fields,
@@ -27,12 +30,14 @@ from core.publicdata import (
     published,
 )
 from plugins.map import clustering
+from plugins.map.clustering import Cluster
 from plugins.map.outlines import Areas
 
 DETAIL_LIMIT = 200  # at most this many reports in view: popups list their titles
 POPUP_LIST = 10  # a cluster of up to this many reports lists them in its popup
 DEFAULT_COLOUR = "#7f8c8d"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MARGIN = 1e-6  # of a cell: far above rounding, far below any distance between public points
 
 # Everything ``public_point`` reads, labelled as the Report attributes it reads.
 POINT_COLUMNS = (
@@ -48,12 +53,6 @@ def count_label(count: int) -> str:
     return ngettext("%(num)s report", "%(num)s reports", count)
 
 
-def reference_latitude() -> float:
-    """One latitude for the cell shape of the whole deployment, so clusters never shift on pan."""
-    bounds = gazetteer.load().bounds
-    return (bounds["south"] + bounds["north"]) / 2
-
-
 def _in_bbox(point, bbox) -> bool:
     if bbox is None:
         return True
@@ -61,40 +60,175 @@ def _in_bbox(point, bbox) -> bool:
     return south <= point[0] <= north and west <= point[1] <= east
 
 
-def _grouped_points(filters: Filters):
-    """``{public point: [count, Counter(category id → count)]}`` of the matching reports, from the
-    public counts (a cost that does not grow with the reports; a date filter reads their running
-    totals by day): the ``total`` and ``category`` rows, or with a category filter the ``set`` rows
-    (their category lists give the histogram)."""
+def _cells(filters: Filters, zoom: int, latitude: float) -> dict:
+    """``{(row, column) at zoom: Cluster}`` of the matching reports, before close ones merge.
+
+    At a zoom served by bands (``core.mapgrid.BANDS``, the ones at or above it) the cells lying
+    wholly inside the box are read from ``public_cells``: the coarsest band's (a few dozen at a
+    country view), then of each finer band the ring between the box's side and the cells already
+    read. Only the points in the thin strips left along the sides, and reports drawn at a region's
+    centre, come from ``public_counts``. Above the finest band every point does. Either way the
+    cost follows the cells and points in view, not the reports, and the answer is the one counting
+    the reports would give (tests/test_public_counts.py)."""
+    cells: dict = defaultdict(Cluster)
+    band = inner = None
+    reads = []
+    for finer in (b for b in mapgrid.BANDS if b >= zoom):
+        ring = _inner_cells(filters.bbox, finer, latitude)
+        if ring is None:
+            continue
+        reads.append((finer, ring, _block(finer, band, inner)))
+        band, inner = finer, ring
+        if ring[0] is None:  # no box: the coarsest band holds every place
+            break
+    _add_bands(cells, filters, zoom, reads)
+    _add_points(cells, filters, zoom, latitude, band, inner)
+    return cells
+
+
+def _inner_cells(bbox, band: int, latitude: float):
+    """``(rows, cols)``: inclusive ranges of the cells of ``band`` wholly inside ``bbox`` (with a
+    margin far above rounding), None for unbounded; None when no cell is."""
+    if bbox is None:
+        return None, None
+    lat_step, lon_step = mapgrid.cell_size(band, latitude)
+    west, south, east, north = bbox
+    rows = (math.ceil(south / lat_step + MARGIN), math.floor(north / lat_step - MARGIN) - 1)
+    cols = (math.ceil(west / lon_step + MARGIN), math.floor(east / lon_step - MARGIN) - 1)
+    if rows[0] > rows[1] or cols[0] > cols[1]:
+        return None
+    return rows, cols
+
+
+def _block(band: int, coarser: int | None, read):
+    """The cells of ``band`` inside the coarser band's cells ``read`` already, as inclusive
+    ``(rows, cols)``, or None."""
+    if coarser is None:
+        return None
+    shift = band - coarser
+    return tuple((first << shift, ((last + 1) << shift) - 1) for first, last in read)
+
+
+def _add_bands(cells: dict, filters: Filters, zoom: int, reads: list) -> None:
+    """Add the cells of each ``(band, inner cells, block)``, leaving out ``block`` (read from a
+    coarser band), folded into the cells of ``zoom`` (cells nest: a shift): one query for all,
+    ``total`` rows for the counts and ``category`` rows for the histogram, or with a category filter
+    the ``set`` rows for both."""
+    if not reads:
+        return
+    count, lat_sum, lon_sum = cell_columns(filters)
+    histogram_only = PublicCell.kind == "category"  # its coordinates are never read
+    grouped = (PublicCell.zoom, PublicCell.cell_row, PublicCell.cell_col, PublicCell.kind,
+               PublicCell.categories)
+    kinds = None if filters.categories else ("total", "category")
+    ids = category_ids(filters.categories) if filters.categories else None
+    selects = []
+    for band, (rows, cols), block in reads:
+        query = counted_cells(filters, band, rows, cols, kind=kinds, ids=ids)
+        if block is not None:
+            query = query.filter(not_(and_(PublicCell.cell_row.between(*block[0]),
+                                           PublicCell.cell_col.between(*block[1]))))
+        selects.append(query.with_entities(
+            *grouped, func.sum(count),
+            *(func.sum(case((histogram_only, 0), else_=column)) for column in (lat_sum, lon_sum)),
+        ).group_by(*grouped))
+    for band, row, col, kind, categories, n, lat, lon in (
+            selects[0].union_all(*selects[1:]) if len(selects) > 1 else selects[0]):
+        if n:
+            cell = cells[(row >> (band - zoom), col >> (band - zoom))]
+            if kind != "category":
+                cell.add(int(n), int(lat), int(lon))  # PostgreSQL sums bigints as numeric
+            _add_categories(cell.categories, categories, int(n))
+
+
+def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band, inner) -> None:
+    """Add the public points not in the band's inner cells: ``total`` rows and their ``category``
+    rows, or with a category filter the ``set`` rows holding one (their lists give the histogram)."""
     point = (PublicCount.location_precision.label("location_precision"),
              PublicCount.public_latitude.label("public_latitude"),
              PublicCount.public_longitude.label("public_longitude"),
              PublicCount.region_id.label("region_id"))
     amount = func.sum(counted_column(filters))
+    unboxed = replace(filters, bbox=None)  # the box is read part by part below
     if filters.categories:
-        by_set = replace(filters, categories=())  # the set rows, not one category's rows
-        rows = _set_rows(filters, by_set)
-        totals = rows.with_entities(*point, PublicCount.categories, amount)
-        histogram = None
+        query = _set_rows(filters, replace(unboxed, categories=()))  # not one category's rows
     else:
-        totals = counted(filters).with_entities(*point, amount)
-        histogram = counted(filters, kind="category")
-    groups: dict = {}
-    for row in totals.group_by(*point, *([] if histogram is not None else [PublicCount.categories])):
-        where = public_point(row)
-        if not row[-1] or where is None or not _in_bbox(where, filters.bbox):
+        query = counted(unboxed, kind=("total", "category"))
+    columns = (*point, PublicCount.kind, PublicCount.categories)
+    selects = [query.filter(*part).with_entities(*columns, amount).group_by(*_first(columns, lead))
+               for part, lead in _parts(filters.bbox, band, inner, latitude)]
+    drawn: dict = {}  # per point (several rows each): (cell, micro-degrees), or None
+    seen: set = set()  # a corner is in two strips
+    for row in selects[0].union_all(*selects[1:]) if len(selects) > 1 else selects[0]:
+        precision, lat, lon, region, kind, categories, n = row
+        if not n or row[:-1] in seen:
             continue
-        entry = groups.setdefault(where, [0, Counter()])
-        entry[0] += row[-1]
-        if histogram is None:
-            _add_categories(entry[1], row.categories, row[-1])
-    if histogram is not None:
-        columns = (*point, PublicCount.categories)
-        for row in histogram.with_entities(*columns, amount).group_by(*columns):
-            entry = groups.get(public_point(row))
-            if entry is not None and row[-1]:
-                _add_categories(entry[1], row.categories, row[-1])
-    return groups
+        seen.add(row[:-1])
+        place = (precision, lat, lon, region)
+        if place not in drawn:
+            where = _drawn_at(row, filters.bbox, band, inner, latitude)
+            drawn[place] = where and (cells[mapgrid.cell_key(*where, zoom, latitude)],
+                                      mapgrid.micro(where[0]), mapgrid.micro(where[1]))
+        if drawn[place] is None:
+            continue
+        cell, micro_lat, micro_lon = drawn[place]
+        if kind != "category":
+            cell.add(n, micro_lat * n, micro_lon * n)
+        _add_categories(cell.categories, categories, n)
+
+
+def _first(columns, lead: str | None) -> list:
+    """``columns`` with the one labelled ``lead`` first after the precision (the first)."""
+    named = [c for c in columns[1:] if getattr(c, "name", None) == lead]
+    return [columns[0], *named, *(c for c in columns[1:] if c not in named)]
+
+
+def _parts(bbox, band, inner, latitude: float) -> list[tuple]:
+    """The points rows ``_add_points`` reads, as parts ``(conditions, grouping column)``: each one
+    range of one indexed column (kind with latitude, longitude, or precision and region), grouped
+    in that column's order, so the database reads each part through that index whatever its
+    statistics. The reports drawn at a region's centre; then the points in the box, or (at a band
+    zoom) those outside the band's inner cells, as strips along its sides. A point in two strips
+    (a corner) is read twice: ``_add_points`` keeps it once, and ``_drawn_at`` only in the box
+    and outside the inner cells."""
+    precision = PublicCount.location_precision
+    lat, lon = PublicCount.public_latitude, PublicCount.public_longitude
+    centres = ((precision == "region",), "region_id")  # in the box or not: ``_drawn_at``
+    if bbox is None:
+        return [((), None)] if inner is None else [centres]
+    west, south, east, north = bbox
+    placed = precision.notin_(("hidden", "region"))
+    if inner is None:
+        return [centres, ((placed, lat.between(south, north), lon.between(west, east)), "public_latitude")]
+    (first_row, last_row), (first_col, last_col) = inner
+    lat_step, lon_step = mapgrid.cell_size(band, latitude)
+    edge = MARGIN * min(lat_step, lon_step)
+    return [centres,
+            ((placed, lat >= south, lat < first_row * lat_step + edge), "public_latitude"),
+            ((placed, lat >= (last_row + 1) * lat_step - edge, lat <= north), "public_latitude"),
+            ((placed, lon >= west, lon < first_col * lon_step + edge), "public_longitude"),
+            ((placed, lon >= (last_col + 1) * lon_step - edge, lon <= east), "public_longitude")]
+
+
+def _drawn_at(row, bbox, band, inner, latitude: float):
+    """Where a points row is drawn, or None: hidden, outside the box, or already counted in one of
+    the band's inner cells (decided by the same ``cell_key`` that filed it there; a region's
+    reports are never in cells)."""
+    where = public_point(row)
+    if where is None or not _in_bbox(where, bbox):
+        return None
+    if row.location_precision == "region":
+        # A region no longer known matches no box, as in ``core.publicdata``.
+        known = gazetteer.load().region(row.region_id or "") is not None
+        return where if known or bbox is None else None
+    if inner is not None:
+        rows, cols = inner
+        if rows is None:
+            return None
+        cell_row, cell_col = mapgrid.cell_key(*where, band, latitude)
+        if rows[0] <= cell_row <= rows[1] and cols[0] <= cell_col <= cols[1]:
+            return None
+    return where
 
 
 def _set_rows(filters: Filters, unfiltered: Filters):
@@ -137,11 +271,8 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
     """GeoJSON of the clusters in ``filters.bbox`` at ``zoom``: one Point per grid cell with its
     count, dominant category and colour, a link to the list of its reports, and, when few reports
     are in view, their titles and links for the popup."""
-    latitude = reference_latitude()
-    groups = _grouped_points(filters)
-    cells = clustering.cluster(
-        ((lat, lon, count, cats) for (lat, lon), (count, cats) in groups.items()), zoom, latitude
-    )
+    latitude = mapgrid.reference_latitude()
+    cells = clustering.merged(_cells(filters, zoom, latitude), zoom, latitude)
     total = sum(cell.count for cell in cells.values())
     details = _details(filters, language, zoom, latitude) if 0 < total <= DETAIL_LIMIT else {}
     colours = _colours()
