@@ -2,10 +2,11 @@
 makes it, and answering the map exactly as counting the reports would."""
 
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import event, func
 from werkzeug.datastructures import MultiDict
 
 from core import mapgrid
@@ -280,23 +281,30 @@ def test_the_grid_cells_are_filed_on_stays_put():
     assert mapgrid.reference_latitude() == 40.15
 
 
+@contextmanager
+def recorded_statements():
+    """The ``(SQL, parameters)`` the app's engine runs inside the block."""
+    statements: list = []
+
+    def record(_conn, _cursor, statement, parameters, *_):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
 def test_a_country_view_reads_cells_not_points(app):
     """At a band zoom, points well inside the box are read from their cell, not one by one."""
-    from sqlalchemy import event
-
     with app.app_context():
         populate()
         db.session.commit()
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            with app.test_request_context():
-                points._cells(parse_filters(MultiDict({})), 7, mapgrid.reference_latitude())
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        from_points = [s for s in statements if "FROM public_counts" in s]
-        assert any("FROM public_cells" in s for s in statements)
+        with recorded_statements() as statements, app.test_request_context():
+            points._cells(parse_filters(MultiDict({})), 7, mapgrid.reference_latitude())
+        from_points = [s for s, _ in statements if "FROM public_counts" in s]
+        assert any("FROM public_cells" in s for s, _ in statements)
         assert from_points and all("location_precision = " in s for s in from_points)
 
 
@@ -404,7 +412,6 @@ def grouped_reports(filters):
     return groups
 
 
-
 @pytest.mark.parametrize("query", [
     "bbox=49.70,40.30,50.05,40.50&zoom=12&region=baku&verified=true&category=physical",
     "bbox=44.76,38.39,50.63,41.91&zoom=9&region=khachmaz",
@@ -415,8 +422,6 @@ def test_each_part_of_a_points_request_reads_through_its_own_index(make_app, que
     shape alone. Every read of the counts must still narrow by more than the kind (a range of
     latitude or longitude, or the precision): a read of a whole kind grows with the table. A
     region filter once made the reports at region centres a read of every row of their kind."""
-    from sqlalchemy import event
-
     app = make_app(SESIM_PLUGINS="map")
     client = app.test_client()
     with app.app_context():
@@ -424,13 +429,8 @@ def test_each_part_of_a_points_request_reads_through_its_own_index(make_app, que
             pytest.skip("PostgreSQL's planner reads statistics (kept by autovacuum)")
         populate()
         db.session.commit()
-        statements = []
-        listener = lambda *args: statements.append(args[2:4])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements() as statements:
             assert client.get(f"/map/points.geojson?{query}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         reads = [(sql, params) for sql, params in statements if "FROM public_counts" in sql]
         assert reads
         with db.engine.connect() as conn:

@@ -147,7 +147,11 @@ def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band,
     point = (PublicCount.location_precision.label("location_precision"),
              PublicCount.public_latitude.label("public_latitude"),
              PublicCount.public_longitude.label("public_longitude"),
-             PublicCount.region_id.label("region_id"))
+             # An expression, not the column: with a region filter the region is a constant, which
+             # SQLite drops from the grouping, and it then read the region centres' part through
+             # the latitude index (every row of the kind). No index serves an expression, so the
+             # filter's columns choose the index (kind, precision, region) again.
+             func.coalesce(PublicCount.region_id, "").label("region_id"))
     amount = func.sum(counted_column(filters))
     unboxed = replace(filters, bbox=None)  # the box is read part by part below
     if filters.categories:
@@ -155,9 +159,8 @@ def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band,
     else:
         query = counted(unboxed, kind=("total", "category"))
     columns = (*point, PublicCount.kind, PublicCount.categories)
-    selects = [query.filter(*part).with_entities(*grouped, amount).group_by(*_first(grouped, lead))
-               for part, lead in _parts(filters.bbox, band, inner, latitude)
-               for grouped in [_centres_columns(columns) if lead == "region_id" else columns]]
+    selects = [query.filter(*part).with_entities(*columns, amount).group_by(*_first(columns, lead))
+               for part, lead in _parts(filters.bbox, band, inner, latitude)]
     drawn: dict = {}  # per point (several rows each): (cell, micro-degrees), or None
     seen: set = set()  # a corner is in two strips
     for row in selects[0].union_all(*selects[1:]) if len(selects) > 1 else selects[0]:
@@ -176,16 +179,6 @@ def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band,
         if kind != "category":
             cell.add(n, micro_lat * n, micro_lon * n)
         _add_categories(cell.categories, categories, n)
-
-
-def _centres_columns(columns) -> tuple:
-    """``columns`` for the reports drawn at a region's centre, with the region as an expression.
-    With a region filter the region is a constant, which SQLite drops from the grouping; it then
-    reads this part through the latitude index (its rest of the grouping) instead of the precision
-    and region one: every row of the kind, growing with the table. No index serves an expression,
-    so the filter's columns choose the index again."""
-    return tuple(func.coalesce(PublicCount.region_id, "").label("region_id")
-                 if getattr(column, "name", None) == "region_id" else column for column in columns)
 
 
 def _first(columns, lead: str | None) -> list:
