@@ -105,18 +105,20 @@ def _keyed(connection, rows) -> Counter:
 @dataclass(frozen=True)
 class _Ledger:
     """A table of counts keyed by the hash of ``fields``, its value columns, and its running totals
-    by day (same values, summed over the days up to each)."""
+    by day (same values, summed over the days up to each), whose ``link`` column holds the id of
+    their row."""
 
     model: type
     days: type
     fields: tuple[str, ...]
     values: tuple[str, ...]
     running: tuple[str, ...]
+    link: str
 
 
-POINTS = _Ledger(PublicCount, PublicCountDay, FIELDS, ("count",), ("running",))
+POINTS = _Ledger(PublicCount, PublicCountDay, FIELDS, ("count",), ("running",), "count_id")
 CELLS = _Ledger(PublicCell, PublicCellDay, CELL_FIELDS, ("count", "lat_sum", "lon_sum"),
-                ("running", "running_lat", "running_lon"))
+                ("running", "running_lat", "running_lon"), "cell_id")
 
 
 def cell_changes(delta: dict, zooms=mapgrid.BANDS) -> dict:
@@ -190,7 +192,7 @@ def _add(connection, ledger: _Ledger, items) -> None:
     table = ledger.model.__table__
     insert = _insert(connection)
     rows, days = _by_row(items)
-    emptied = []
+    ids, emptied = {}, []
     # In the order of their keys: two transactions lock shared rows in the same order, so they
     # wait for each other instead of deadlocking (whatever process or hash seed).
     for (digest, values), change in sorted(rows.items(), key=lambda item: item[0][0]):
@@ -199,32 +201,35 @@ def _add(connection, ledger: _Ledger, items) -> None:
         # totals below take turns.
         statement = insert(table).values(key=digest, **dict(zip(ledger.values, change, strict=True)),
                                          **dict(zip(ledger.fields, values, strict=True)))
-        connection.execute(statement.on_conflict_do_update(
+        ids[digest] = connection.execute(statement.on_conflict_do_update(
             index_elements=["key"],
-            set_={name: table.c[name] + n for name, n in zip(ledger.values, change, strict=True)}))
+            set_={name: table.c[name] + n for name, n in zip(ledger.values, change, strict=True)},
+        ).returning(table.c.id)).scalar_one()
         if change[0] < 0:
-            emptied.append(digest)
+            emptied.append(ids[digest])
     for (digest, day), change in sorted(days.items()):
-        _add_from(connection, ledger, insert, digest, day, change)
+        _add_from(connection, ledger, insert, ids[digest], day, change)
     if emptied:
-        connection.execute(delete(table).where(table.c.key.in_(emptied), table.c.count <= 0))
-        running = ledger.days.__table__
-        # Running totals never fall along the days: a row at 0 has only 0s before it.
-        connection.execute(delete(running).where(running.c.key.in_(emptied), running.c.running <= 0))
+        gone = connection.execute(delete(table).where(table.c.id.in_(emptied), table.c.count <= 0)
+                                  .returning(table.c.id)).scalars().all()
+        if gone:
+            running = ledger.days.__table__
+            connection.execute(delete(running).where(running.c[ledger.link].in_(gone)))
 
 
-def _add_from(connection, ledger: _Ledger, insert, digest: str, day, change: tuple) -> None:
-    """Add ``change`` to the running totals of row ``digest`` on ``day`` and every later day,
+def _add_from(connection, ledger: _Ledger, insert, row_id: int, day, change: tuple) -> None:
+    """Add ``change`` to the running totals of row ``row_id`` on ``day`` and every later day,
     first making the row for ``day`` (carrying the totals of the day before) if it is missing."""
     running = ledger.days.__table__
     columns = [running.c[name] for name in ledger.running]
+    link = running.c[ledger.link]
     before = connection.execute(
-        select(*columns).where(running.c.key == digest, running.c.day < day)
+        select(*columns).where(link == row_id, running.c.day < day)
         .order_by(running.c.day.desc()).limit(1)).first() or (0,) * len(columns)
-    connection.execute(insert(running).values(key=digest, day=day,
-                                              **dict(zip(ledger.running, before, strict=True)))
-                       .on_conflict_do_nothing(index_elements=["key", "day"]))
-    connection.execute(update(running).where(and_(running.c.key == digest, running.c.day >= day))
+    connection.execute(insert(running).values({ledger.link: row_id, "day": day,
+                                               **dict(zip(ledger.running, before, strict=True))})
+                       .on_conflict_do_nothing(index_elements=[ledger.link, "day"]))
+    connection.execute(update(running).where(and_(link == row_id, running.c.day >= day))
                        .values({column: column + n for column, n in zip(columns, change, strict=True)}))
 
 
@@ -258,6 +263,15 @@ def _clear(connection, ledger: _Ledger) -> None:
         connection.execute(delete(ledger.days.__table__))           # that first counted by day
 
 
+def _days_ready(connection, ledger: _Ledger) -> bool:
+    """Whether the running totals' table is there as the model has it: an earlier migration that
+    recounts runs before the one that made it, or made it keyed by the row's hash; the later one
+    recounts again."""
+    found = inspect(connection)
+    return (found.has_table(ledger.days.__tablename__) and ledger.link in
+            {column["name"] for column in found.get_columns(ledger.days.__tablename__)})
+
+
 def _write(connection, ledger: _Ledger, items, batch: int) -> int:
     """Insert the rows of ``items`` and their running totals by day into emptied tables."""
     table = ledger.model.__table__
@@ -265,22 +279,27 @@ def _write(connection, ledger: _Ledger, items, batch: int) -> int:
     values = [{"key": digest, **dict(zip(ledger.values, change, strict=True)),
                **dict(zip(ledger.fields, k, strict=True))}
               for (digest, k), change in rows.items()]
+    ids = {}
     for start in range(0, len(values), batch):
-        connection.execute(table.insert(), values[start:start + batch])
-    if inspect(connection).has_table(ledger.days.__tablename__):
-        _write_days(connection, ledger, days, batch)
+        ids.update(connection.execute(table.insert().returning(table.c.key, table.c.id),
+                                      values[start:start + batch]).all())
+    if _days_ready(connection, ledger):
+        _write_days(connection, ledger, ids, days, batch)
     return len(values)
 
 
-def _write_days(connection, ledger: _Ledger, days: dict, batch: int) -> None:
-    """Write the running totals of every row from ``{(key, day): change}``."""
+def _write_days(connection, ledger: _Ledger, ids: dict, days: dict, batch: int) -> None:
+    """Write the running totals of every row from ``{(key, day): change}`` and ``{key: row id}``,
+    in the order of the table's primary key."""
     running = ledger.days.__table__
-    values, key, total = [], None, None
-    for (digest, day), change in sorted(days.items()):
-        if digest != key:
-            key, total = digest, (0,) * len(change)
+    values, row, total = [], None, None
+    for (digest, day), change in sorted(days.items(), key=lambda item: (ids[item[0][0]], item[0][1])):
+        row_id = ids[digest]
+        if row_id != row:
+            row, total = row_id, (0,) * len(change)
         total = tuple(a + b for a, b in zip(total, change, strict=True))
-        values.append({"key": digest, "day": day, **dict(zip(ledger.running, total, strict=True))})
+        values.append({ledger.link: row_id, "day": day,
+                       **dict(zip(ledger.running, total, strict=True))})
         if len(values) >= batch:
             connection.execute(running.insert(), values)
             values = []

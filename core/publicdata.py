@@ -160,7 +160,7 @@ def counted_column(filters: Filters | None = None):
     May be 0 for a row: callers skip points whose sum is 0."""
     from core.models import PublicCount, PublicCountDay
 
-    return _in_period(PublicCount, PublicCountDay, "count", "running", filters or Filters())
+    return _in_period(PublicCount, PublicCountDay.count_id, "count", "running", filters or Filters())
 
 
 def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str | tuple | None = None,
@@ -168,13 +168,17 @@ def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str |
     """``PublicCell`` rows of band ``zoom`` (``core.mapgrid.BANDS``) in the inclusive cell ranges
     ``rows`` and ``cols`` (None: every cell) matching the category and verified filters, as
     ``counted`` reads ``PublicCount``: ``total`` rows (or ``kind``, or a tuple of kinds), or with a
-    category filter the ``set`` rows holding a chosen category (``ids``: theirs, when known)."""
+    category filter that category's rows, or the ``set`` rows holding a chosen category (``ids``:
+    theirs, when known)."""
     from core.models import PublicCell
 
     query = PublicCell.query.filter(PublicCell.zoom == zoom)
     if filters.categories:
         ids = ids if ids is not None else category_ids(filters.categories)
-        query = holding_any(query.filter(PublicCell.kind == "set"), ids, PublicCell)
+        if len(ids) == 1:
+            query = query.filter(PublicCell.kind == "category", PublicCell.categories == f",{ids[0]},")
+        else:
+            query = holding_any(query.filter(PublicCell.kind == "set"), ids, PublicCell)
     elif isinstance(kind, tuple):
         query = query.filter(PublicCell.kind.in_(kind))
     else:
@@ -194,19 +198,23 @@ def cell_columns(filters: Filters):
     period of a date filter as ``counted_column``."""
     from core.models import PublicCell, PublicCellDay
 
-    return tuple(_in_period(PublicCell, PublicCellDay, value, running, filters) for value, running
+    return tuple(_in_period(PublicCell, PublicCellDay.cell_id, value, running, filters)
+                 for value, running
                  in (("count", "running"), ("lat_sum", "running_lat"), ("lon_sum", "running_lon")))
 
 
-def _in_period(model, days, value: str, running: str, f: Filters):
+def _in_period(model, link, value: str, running: str, f: Filters):
     """``value`` of a counts row, or with a date filter its running total on ``until`` minus the
-    one before ``since`` (two index look-ups, whatever the period)."""
+    one before ``since`` (two index look-ups, whatever the period) from the running totals whose
+    column ``link`` holds the row's id."""
     from sqlalchemy import func, select
+
+    days = link.class_
 
     def running_on(day):
         return func.coalesce(
             select(getattr(days, running))
-            .where(days.key == model.key, days.day <= day)
+            .where(link == model.id, days.day <= day)
             .order_by(days.day.desc()).limit(1)
             .correlate(model).scalar_subquery(), 0)
 

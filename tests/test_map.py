@@ -179,6 +179,24 @@ def test_low_zoom_clusters_on_the_server_with_the_dominant_colour(ctx, client):
     assert sorted(f["properties"]["count"] for f in zoomed["features"]) == [10, 30]
 
 
+@pytest.mark.parametrize("zoom", [7, 12])  # read from cells, and from points
+def test_with_a_category_filter_clusters_take_a_chosen_categorys_colour(ctx, client, zoom):
+    """Every report here is verbal and online, and verbal comes first: unfiltered, the clusters
+    are verbal; filtered on online (or on online and stalking), they are online, the colour the
+    reader chose, never one she left out."""
+    seed(12, categories=["verbal", "online"])
+    seed(3, categories=["stalking"])
+    view = f"bbox=44.76,38.39,50.63,41.91&zoom={zoom}"
+
+    def colours(query: str) -> set:
+        return {f["properties"]["category"] for f in features(client, f"{view}&{query}")["features"]}
+
+    assert colours("lang=en") == {"verbal"}
+    assert colours("category=online") == {"online"}
+    assert colours("category=online&category=stalking") == {"online"}
+    assert colours("category=stalking") == {"stalking"}
+
+
 def test_high_zoom_popups_link_to_report_pages_at_the_blurred_point(ctx, client):
     made = populate()
     data = features(client, "bbox=49.7,40.3,50.05,40.5&zoom=14&lang=en")

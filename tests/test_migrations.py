@@ -53,3 +53,54 @@ def test_plugin_tables_come_from_the_plugins_own_branch(app):
     core_files = {p.name for p in (_migrations_dir() / "versions").glob("*.py")}
     webhooks_rev = scripts.get_revision("webhooks@head")
     assert webhooks_rev.path.split("/")[-1] not in core_files
+
+
+def _stored_days(table: str, rows: str, link: str) -> set:
+    """``{(row key, day, running)}`` of ``table``, keyed by hash or (after f3b9d6e1a4c7) by id."""
+    from sqlalchemy import MetaData, Table, select
+
+    found = MetaData()
+    days = Table(table, found, autoload_with=db.engine)
+    if "key" in days.c:
+        query = select(days.c.key, days.c.day, days.c.running)
+    else:
+        owners = Table(rows, found, autoload_with=db.engine)
+        query = (select(owners.c.key, days.c.day, days.c.running)
+                 .join_from(days, owners, owners.c.id == days.c[link]))
+    with db.engine.connect() as conn:
+        return {(key, str(day), running) for key, day, running in conn.execute(query)}
+
+
+def test_running_totals_survive_being_rekeyed_both_ways(tmp_path):
+    """f3b9d6e1a4c7 keys the running totals by row id: an upgrade from before there were any
+    (every earlier migration recounting on the way) fills them as the app would, and a downgrade
+    gives them their hash keys back, same totals."""
+    from flask_migrate import downgrade
+
+    from core import create_app
+    from core.migrating import upgrade_all
+    from core.seed import ensure_categories
+    from tests.conftest import BASE_CONFIG, private_database
+    from tests.outputs_data import populate
+
+    tables = (("public_count_days", "public_counts", "count_id"),
+              ("public_cell_days", "public_cells", "cell_id"))
+    with private_database("sesim_rekey", tmp_path / "rekey.db") as url:
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
+        with app.app_context():
+            upgrade_all()
+            ensure_categories(app.config)
+            populate()
+            db.session.commit()
+            kept = [_stored_days(*table) for table in tables]
+            assert all(kept), "the sample reports make running totals"
+
+            downgrade(revision="e8c1f5a2b7d4")
+            assert [_stored_days(*table) for table in tables] == kept
+
+            downgrade(revision="d4a7c2b9e613")  # before any running totals
+            upgrade_all()
+            assert [_stored_days(*table) for table in tables] == kept
+            db.session.remove()
+            db.engine.dispose()

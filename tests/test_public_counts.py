@@ -47,11 +47,13 @@ def _recounted() -> Counter:
 def _days() -> dict:
     """``{(row key, day): reports that occurred on or before that day}`` as stored, without the
     rows that repeat the day before (left by a report that moved or went: they change nothing)."""
+    keys = dict(PublicCount.query.with_entities(PublicCount.id, PublicCount.key))
     steps, last = {}, {}
-    for d in PublicCountDay.query.order_by(PublicCountDay.key, PublicCountDay.day):
-        if d.running != last.get(d.key, 0):
-            steps[(d.key, d.day)] = d.running
-        last[d.key] = d.running
+    for d in PublicCountDay.query.order_by(PublicCountDay.count_id, PublicCountDay.day):
+        key = keys.get(d.count_id)  # None: a row that is gone left running totals behind
+        if d.running != last.get(key, 0):
+            steps[(key, d.day)] = d.running
+        last[key] = d.running
     return steps
 
 
@@ -81,12 +83,14 @@ def _cells() -> dict:
 
 def _cell_days() -> dict:
     """``{(cell key, day): (reports, Σ lat, Σ lon) on or before that day}`` without repeats."""
+    keys = dict(PublicCell.query.with_entities(PublicCell.id, PublicCell.key))
     steps, last = {}, {}
-    for d in PublicCellDay.query.order_by(PublicCellDay.key, PublicCellDay.day):
+    for d in PublicCellDay.query.order_by(PublicCellDay.cell_id, PublicCellDay.day):
+        key = keys.get(d.cell_id)  # None: a cell that is gone left running totals behind
         values = (d.running, d.running_lat, d.running_lon)
-        if values != last.get(d.key, (0, 0, 0)):
-            steps[(d.key, d.day)] = values
-        last[d.key] = values
+        if values != last.get(key, (0, 0, 0)):
+            steps[(key, d.day)] = values
+        last[key] = values
     return steps
 
 
@@ -387,8 +391,8 @@ def test_a_transaction_flushing_twice_and_another_publishing_in_the_same_cell_bo
 
 
 def grouped_reports(filters):
-    """What ``points._grouped_points`` reads from the counts, counted from the reports themselves
-    (GROUP BY on the public point): the oracle the counts are checked against."""
+    """What ``points._cells`` reads from the counts, counted from the reports themselves (GROUP BY
+    on the public point): the oracle the counts are checked against."""
     base = published(filters).order_by(None)
     groups: dict = {}
     columns = points.POINT_COLUMNS
@@ -405,9 +409,11 @@ def grouped_reports(filters):
         .with_entities(*columns, report_categories.c.category_id, func.count(Report.id))
         .group_by(*columns, report_categories.c.category_id)
     )
+    chosen = {c.id for c in Category.query.filter(Category.slug.in_(filters.categories))}
     for row in by_category:
         entry = groups.get(public_point(row))
-        if entry is not None:
+        # With a category filter a cluster is coloured by the chosen categories only.
+        if entry is not None and (not chosen or row[-2] in chosen):
             entry[1][row[-2]] += row[-1]
     return groups
 

@@ -34,17 +34,19 @@ class PublicCount(db.Model):
 
 
 class PublicCountDay(db.Model):
-    """Running totals by day of one ``public_counts`` row (same ``key``): ``running`` is how many
+    """Running totals by day of one ``public_counts`` row (``count_id``): ``running`` is how many
     of its reports occurred on ``day`` or before. A row exists only for days on which one of its
     reports occurred, so the count for a period is ``running`` at the last row on or before
     ``until`` minus ``running`` at the last row before ``since``: two index look-ups per public
     point whatever the period and however many reports there are (a date filter on the map)."""
 
     __tablename__ = "public_count_days"
-    # SQLite keeps the rows in the primary key's tree: one look-up finds ``running`` too.
+    # SQLite keeps the rows in the primary key's tree: one look-up finds ``running`` too. The
+    # row's id, not its 64-character key: a million reports make over a million of these rows,
+    # and a quarter of the size is what keeps a date filter's look-ups in memory.
     __table_args__ = {"sqlite_with_rowid": False}
 
-    key = db.Column(db.String(64), primary_key=True)
+    count_id = db.Column(db.Integer, primary_key=True, autoincrement=False)  # public_counts.id
     day = db.Column(db.Date, primary_key=True)
     running = db.Column(db.Integer, nullable=False)
 
@@ -80,13 +82,14 @@ class PublicCell(db.Model):
 
 
 class PublicCellDay(db.Model):
-    """Running totals by day of one ``PublicCell`` (as ``PublicCountDay``), with running sums of
-    the coordinates, so a date filter also places the cluster where its reports of the period are."""
+    """Running totals by day of one ``PublicCell`` (``cell_id``, as ``PublicCountDay``), with
+    running sums of the coordinates, so a date filter also places the cluster where its reports of
+    the period are."""
 
     __tablename__ = "public_cell_days"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    key = db.Column(db.String(64), primary_key=True)
+    cell_id = db.Column(db.Integer, primary_key=True, autoincrement=False)  # public_cells.id
     day = db.Column(db.Date, primary_key=True)
     running = db.Column(db.Integer, nullable=False)
     running_lat = db.Column(db.BigInteger, nullable=False)

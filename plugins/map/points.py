@@ -24,7 +24,6 @@ from core.publicdata import (
     counted,
     counted_cells,
     counted_column,
-    holding_any,
     public_fields,
     public_point,
     published,
@@ -113,37 +112,38 @@ def _add_bands(cells: dict, filters: Filters, zoom: int, reads: list) -> None:
     """Add the cells of each ``(band, inner cells, block)``, leaving out ``block`` (read from a
     coarser band), folded into the cells of ``zoom`` (cells nest: a shift): one query for all,
     ``total`` rows for the counts and ``category`` rows for the histogram, or with a category filter
-    the ``set`` rows for both."""
+    the rows ``counted_cells`` reads for both."""
     if not reads:
         return
     count, lat_sum, lon_sum = cell_columns(filters)
-    histogram_only = PublicCell.kind == "category"  # its coordinates are never read
+    chosen = _chosen(filters)
     grouped = (PublicCell.zoom, PublicCell.cell_row, PublicCell.cell_col, PublicCell.kind,
                PublicCell.categories)
-    kinds = None if filters.categories else ("total", "category")
-    ids = category_ids(filters.categories) if filters.categories else None
+    sums = (lat_sum, lon_sum)
+    if not chosen:  # ``category`` rows only feed the histogram: their coordinates are never read
+        sums = tuple(case((PublicCell.kind == "category", 0), else_=column) for column in sums)
     selects = []
     for band, (rows, cols), block in reads:
-        query = counted_cells(filters, band, rows, cols, kind=kinds, ids=ids)
+        query = counted_cells(filters, band, rows, cols, kind=None if chosen else ("total", "category"),
+                              ids=sorted(chosen) or None)
         if block is not None:
             query = query.filter(not_(and_(PublicCell.cell_row.between(*block[0]),
                                            PublicCell.cell_col.between(*block[1]))))
-        selects.append(query.with_entities(
-            *grouped, func.sum(count),
-            *(func.sum(case((histogram_only, 0), else_=column)) for column in (lat_sum, lon_sum)),
-        ).group_by(*grouped))
+        selects.append(query.with_entities(*grouped, func.sum(count), *map(func.sum, sums))
+                       .group_by(*grouped))
     for band, row, col, kind, categories, n, lat, lon in (
             selects[0].union_all(*selects[1:]) if len(selects) > 1 else selects[0]):
         if n:
             cell = cells[(row >> (band - zoom), col >> (band - zoom))]
-            if kind != "category":
+            if chosen or kind != "category":
                 cell.add(int(n), int(lat), int(lon))  # PostgreSQL sums bigints as numeric
-            _add_categories(cell.categories, categories, int(n))
+            _add_categories(cell.categories, categories, int(n), chosen)
 
 
 def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band, inner) -> None:
     """Add the public points not in the band's inner cells: ``total`` rows and their ``category``
-    rows, or with a category filter the ``set`` rows holding one (their lists give the histogram)."""
+    rows, or with a category filter the rows ``counted`` reads (that category's, or the ``set``
+    rows holding a chosen one, whose lists give the histogram)."""
     point = (PublicCount.location_precision.label("location_precision"),
              PublicCount.public_latitude.label("public_latitude"),
              PublicCount.public_longitude.label("public_longitude"),
@@ -154,10 +154,8 @@ def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band,
              func.coalesce(PublicCount.region_id, "").label("region_id"))
     amount = func.sum(counted_column(filters))
     unboxed = replace(filters, bbox=None)  # the box is read part by part below
-    if filters.categories:
-        query = _set_rows(filters, replace(unboxed, categories=()))  # not one category's rows
-    else:
-        query = counted(unboxed, kind=("total", "category"))
+    chosen = _chosen(filters)
+    query = counted(unboxed) if chosen else counted(unboxed, kind=("total", "category"))
     columns = (*point, PublicCount.kind, PublicCount.categories)
     selects = [query.filter(*part).with_entities(*columns, amount).group_by(*_first(columns, lead))
                for part, lead in _parts(filters.bbox, band, inner, latitude)]
@@ -176,9 +174,9 @@ def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band,
         if drawn[place] is None:
             continue
         cell, micro_lat, micro_lon = drawn[place]
-        if kind != "category":
+        if chosen or kind != "category":
             cell.add(n, micro_lat * n, micro_lon * n)
-        _add_categories(cell.categories, categories, n)
+        _add_categories(cell.categories, categories, n, chosen)
 
 
 def _first(columns, lead: str | None) -> list:
@@ -235,15 +233,17 @@ def _drawn_at(row, bbox, band, inner, latitude: float):
     return where
 
 
-def _set_rows(filters: Filters, unfiltered: Filters):
-    """The ``set`` rows holding any chosen category (every category of those reports counts in
-    the histogram, as counting the reports would)."""
-    return holding_any(counted(unfiltered, kind="set"), category_ids(filters.categories))
+def _chosen(filters: Filters) -> set[int]:
+    """The ids of the categories a filter chose (none: every report counts)."""
+    return set(category_ids(filters.categories)) if filters.categories else set()
 
 
-def _add_categories(counter: Counter, key: str, count: int) -> None:
-    for category_id in filter(None, key.split(",")):
-        counter[int(category_id)] += count
+def _add_categories(counter: Counter, key: str, count: int, chosen: set[int]) -> None:
+    """Count ``key``'s categories; with a category filter only the chosen ones: a cluster takes
+    the colour of the chosen category most of its reports have, never of one left out."""
+    for category_id in map(int, filter(None, key.split(","))):
+        if not chosen or category_id in chosen:
+            counter[category_id] += count
 
 
 def _colours() -> dict[int, tuple[str, str]]:
