@@ -3,12 +3,13 @@ uploads and the spool.
 
 The database is dumped logically through SQLAlchemy (one JSON line per row, table by table, every
 table the database holds, plugins' included), so the same archive restores into SQLite or
-PostgreSQL. Encrypted columns are copied as they are stored (still encrypted). The archive is a
-tar stream encrypted in 1 MiB chunks with AES-256-GCM under a key derived (HKDF) from the
-instance key, with a fresh salt per archive; each chunk is authenticated and the last one is
-marked, so a truncated or altered file is refused. ``secrets.json`` is never inside: without it
-the archive cannot be read and case codes and sender hashes cannot be checked, so back it up
-separately (docs/operations.md).
+PostgreSQL; every table as it was at one moment (``snapshot``), so a report published while the
+backup runs is in it with its categories and counts, or not at all. Encrypted columns are copied
+as they are stored (still encrypted). The archive is a tar stream encrypted in 1 MiB chunks with
+AES-256-GCM under a key derived (HKDF) from the instance key, with a fresh salt per archive; each
+chunk is authenticated and the last one is marked, so a truncated or altered file is refused.
+``secrets.json`` is never inside: without it the archive cannot be read and case codes and sender
+hashes cannot be checked, so back it up separately (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import os
 import struct
 import tarfile
 import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -209,7 +211,7 @@ def backup(out_path: str | os.PathLike) -> dict:
         with os.fdopen(fd, "wb") as raw:
             sealer = _Sealer(raw)
             with tarfile.open(fileobj=sealer, mode="w|") as archive:
-                with db.engine.connect() as conn:
+                with snapshot() as conn:
                     tables = _tables(conn)
                     for table in tracked(tables, "Backing up tables", length=len(tables)):
                         manifest["tables"][table.name] = _dump_table(archive, conn, table)
@@ -226,6 +228,23 @@ def backup(out_path: str | os.PathLike) -> dict:
         tmp.unlink(missing_ok=True)
         raise
     return manifest
+
+
+@contextmanager
+def snapshot():
+    """A connection that reads the whole database as it was when its first read ran, whatever
+    commits meanwhile: PostgreSQL's REPEATABLE READ, SQLite's read transaction (the write-ahead
+    log keeps it while others write). Read table by table without it, a backup could hold a
+    report without its categories, or running totals of a count row that was replaced."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        else:
+            conn.exec_driver_sql("BEGIN")  # the driver starts none for reads
+        try:
+            yield conn
+        finally:
+            conn.rollback()  # it only read
 
 
 def _dump_table(archive: tarfile.TarFile, conn, table) -> int:

@@ -24,7 +24,7 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, event, inspect, select, text, update
+from sqlalchemy import and_, delete, event, inspect, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from core import mapgrid
@@ -192,7 +192,7 @@ def _add(connection, ledger: _Ledger, items) -> None:
     table = ledger.model.__table__
     insert = _insert(connection)
     rows, days = _by_row(items)
-    ids, emptied = {}, []
+    emptied = []
     # In the order of their keys: two transactions lock shared rows in the same order, so they
     # wait for each other instead of deadlocking (whatever process or hash seed).
     for (digest, values), change in sorted(rows.items(), key=lambda item: item[0][0]):
@@ -201,20 +201,35 @@ def _add(connection, ledger: _Ledger, items) -> None:
         # totals below take turns.
         statement = insert(table).values(key=digest, **dict(zip(ledger.values, change, strict=True)),
                                          **dict(zip(ledger.fields, values, strict=True)))
-        ids[digest] = connection.execute(statement.on_conflict_do_update(
+        connection.execute(statement.on_conflict_do_update(
             index_elements=["key"],
-            set_={name: table.c[name] + n for name, n in zip(ledger.values, change, strict=True)},
-        ).returning(table.c.id)).scalar_one()
+            set_={name: table.c[name] + n for name, n in zip(ledger.values, change, strict=True)}))
         if change[0] < 0:
-            emptied.append(ids[digest])
+            emptied.append(digest)
+    ids = _ids(connection, table, [digest for digest, _values in rows])
     for (digest, day), change in sorted(days.items()):
         _add_from(connection, ledger, insert, ids[digest], day, change)
     if emptied:
-        gone = connection.execute(delete(table).where(table.c.id.in_(emptied), table.c.count <= 0)
-                                  .returning(table.c.id)).scalars().all()
+        emptied_ids = [ids[digest] for digest in emptied]
+        gone = connection.execute(select(table.c.id).where(table.c.id.in_(emptied_ids),
+                                                           table.c.count <= 0)).scalars().all()
+        running = ledger.days.__table__
+        link = running.c[ledger.link]
+        # Every running total of a row that is gone (its id may be handed out again), and the
+        # zeros a report that moved or went left before the first one still counted.
+        connection.execute(delete(running).where(
+            or_(link.in_(gone), and_(link.in_(emptied_ids), running.c.running <= 0))))
         if gone:
-            running = ledger.days.__table__
-            connection.execute(delete(running).where(running.c[ledger.link].in_(gone)))
+            connection.execute(delete(table).where(table.c.id.in_(gone)))
+
+
+def _ids(connection, table, digests) -> dict:
+    """``{key: id}`` of the rows with those keys (no RETURNING: SQLite before 3.35 has none)."""
+    found = {}
+    for start in range(0, len(digests), CHUNK):
+        found.update(connection.execute(select(table.c.key, table.c.id).where(
+            table.c.key.in_(digests[start:start + CHUNK]))).all())
+    return found
 
 
 def _add_from(connection, ledger: _Ledger, insert, row_id: int, day, change: tuple) -> None:
@@ -279,11 +294,10 @@ def _write(connection, ledger: _Ledger, items, batch: int) -> int:
     values = [{"key": digest, **dict(zip(ledger.values, change, strict=True)),
                **dict(zip(ledger.fields, k, strict=True))}
               for (digest, k), change in rows.items()]
-    ids = {}
     for start in range(0, len(values), batch):
-        ids.update(connection.execute(table.insert().returning(table.c.key, table.c.id),
-                                      values[start:start + batch]).all())
+        connection.execute(table.insert(), values[start:start + batch])
     if _days_ready(connection, ledger):
+        ids = dict(connection.execute(select(table.c.key, table.c.id)).all())  # all just written
         _write_days(connection, ledger, ids, days, batch)
     return len(values)
 

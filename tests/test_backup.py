@@ -174,3 +174,23 @@ def test_backup_shows_progress_on_a_terminal_and_nothing_when_piped(filled, tmp_
     tables = len(manifest["tables"])
     assert "Backing up tables" in drawn and f"{tables}/{tables}" in drawn
     assert "Backing up uploads" in drawn and "2/2" in drawn
+
+
+def test_a_backup_reads_every_table_as_it_was_at_one_moment(app):
+    """What commits while the backup runs is not half in it: ``snapshot`` keeps reading the
+    database as it was at its first read."""
+    from sqlalchemy import func
+
+    from core.backup import snapshot
+    from tests.outputs_data import make_report
+
+    counted = select(func.count()).select_from(Report.__table__)
+    with app.app_context():
+        make_report(title="before the backup")
+        db.session.commit()
+        with snapshot() as conn:
+            assert conn.execute(counted).scalar() == 1
+            make_report(title="published while it runs")
+            db.session.commit()  # another connection
+            assert conn.execute(counted).scalar() == 1
+        assert db.session.execute(counted).scalar() == 2

@@ -50,7 +50,7 @@ def _days() -> dict:
     keys = dict(PublicCount.query.with_entities(PublicCount.id, PublicCount.key))
     steps, last = {}, {}
     for d in PublicCountDay.query.order_by(PublicCountDay.count_id, PublicCountDay.day):
-        key = keys.get(d.count_id)  # None: a row that is gone left running totals behind
+        key = keys[d.count_id]
         if d.running != last.get(key, 0):
             steps[(key, d.day)] = d.running
         last[key] = d.running
@@ -86,7 +86,7 @@ def _cell_days() -> dict:
     keys = dict(PublicCell.query.with_entities(PublicCell.id, PublicCell.key))
     steps, last = {}, {}
     for d in PublicCellDay.query.order_by(PublicCellDay.cell_id, PublicCellDay.day):
-        key = keys.get(d.cell_id)  # None: a cell that is gone left running totals behind
+        key = keys[d.cell_id]
         values = (d.running, d.running_lat, d.running_lon)
         if values != last.get(key, (0, 0, 0)):
             steps[(key, d.day)] = values
@@ -127,6 +127,11 @@ def _recounted_cells() -> tuple[dict, dict]:
 
 def _in_step():
     db.session.expire_all()
+    # No running totals outlive their row: its id may be handed out again.
+    assert not ({d.count_id for d in PublicCountDay.query}
+                - {i for (i,) in PublicCount.query.with_entities(PublicCount.id)})
+    assert not ({d.cell_id for d in PublicCellDay.query}
+                - {i for (i,) in PublicCell.query.with_entities(PublicCell.id)})
     assert _counts() == _recounted()
     assert _days() == _recounted_days()
     cells, days = _recounted_cells()
