@@ -270,6 +270,26 @@ def test_filters_work_as_plain_query_parameters(ctx, client):
     assert 'value="masalli" selected' in html and 'value="true" selected' in html
 
 
+@pytest.mark.parametrize("query", [
+    "", "since=2026-03-01&until=2026-03-31", "until=2026-01-01", "region=baku", "verified=true",
+    "category=verbal&since=2025-01-01", "bbox=49.7,40.3,50.0,40.5", "bbox=48.0,38.0,49.0,39.5",
+])
+def test_the_pages_count_is_every_matching_report(ctx, client, query):
+    """The page's "N published reports match" (read with the area counts when there is no box)
+    is what counting the reports gives, hidden places included."""
+    from werkzeug.datastructures import MultiDict
+
+    from core.publicdata import parse_filters, published
+
+    populate()
+    seed(3, location_precision="hidden", occurred_at=datetime(2026, 3, 20))
+    with client.application.test_request_context():
+        expected = published(parse_filters(MultiDict(
+            [pair.split("=") for pair in query.split("&") if pair]))).order_by(None).count()
+    html = client.get(f"/map?lang=en&{query}").get_data(as_text=True)
+    assert f"{expected} published report" in html, (query, expected)
+
+
 def test_list_fallback_is_paged_and_keeps_the_filters(ctx, client):
     seed(60, categories=["verbal"])
     first = client.get("/map?category=verbal&lang=en").get_data(as_text=True)

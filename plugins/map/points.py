@@ -304,20 +304,24 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
             "label": ngettext("%(num)s report in view", "%(num)s reports in view", total)}
 
 
-def area_counts(filters: Filters, areas: Areas) -> tuple[Counter, Counter]:
-    """``(reports per outline id, reports per region without a finer outline)``."""
+def area_counts(filters: Filters, areas: Areas) -> tuple[Counter, Counter, int]:
+    """``(reports per outline id, reports per region without a finer outline, every matching
+    report)``, the box left aside: without one, the last is ``published_count`` from the same
+    rows (a page needs not read a period's running totals twice)."""
     unboxed = replace(filters, bbox=None)
     columns = (PublicCount.region_id, PublicCount.place_id, PublicCount.location_precision)
     rows = (counted(unboxed).with_entities(*columns, func.sum(counted_column(unboxed)))
             .group_by(*columns))
     counts: Counter = Counter()
     unplaced: Counter = Counter()
+    everywhere = 0
     for region_id, place_id, precision, count in rows:
         if not count:
             continue
+        everywhere += count
         area = areas.area_of(region_id, place_id, precision)
         if area is not None:
             counts[area] += count
         elif precision != "hidden" and region_id:
             unplaced[region_id] += count
-    return counts, unplaced
+    return counts, unplaced, int(everywhere)

@@ -163,7 +163,7 @@ def areas_geojson():
         filters = parse_filters(request.args)
     except FilterError as exc:
         return _json_error(exc)
-    counts, unplaced = points.area_counts(filters, _areas())
+    counts, unplaced, _everywhere = points.area_counts(filters, _areas())
     language = current_language()
     gaz = gazetteer.load()
     features = []
@@ -278,10 +278,9 @@ def index():
     except (FilterError, InputError) as exc:
         body = render_template("map/index.html", error=str(exc), shell=None, **_form_choices(language))
         return body, 400
-    matching = published(filters)
-    total = published_count(filters)
-    reports = matching.offset((page - 1) * PER_PAGE).limit(PER_PAGE).all()
-    counts, unplaced = points.area_counts(filters, _areas())
+    counts, unplaced, everywhere = points.area_counts(filters, _areas())
+    total = everywhere if filters.bbox is None else published_count(filters)
+    reports = published(filters).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all()
     gaz = gazetteer.load()
     area_rows = sorted(
         ((gaz.place(area_id).name(language) if gaz.place(area_id) else area_id, count)
