@@ -125,12 +125,7 @@ def counted(filters: Filters | None = None, kind: str | tuple | None = None):
 
     f = filters or Filters()
     if f.categories:
-        ids = category_ids(f.categories)
-        if len(ids) == 1:
-            query = PublicCount.query.filter(PublicCount.kind == "category",
-                                             PublicCount.categories == f",{ids[0]},")
-        else:
-            query = holding_any(PublicCount.query.filter(PublicCount.kind == "set"), ids)
+        query = of_categories(PublicCount.query, category_ids(f.categories), PublicCount)
     elif isinstance(kind, tuple):
         query = PublicCount.query.filter(PublicCount.kind.in_(kind))
     elif (kind or "total") == "total":
@@ -145,13 +140,14 @@ def category_ids(slugs) -> list[int]:
                   .with_entities(Category.id))
 
 
-def holding_any(query, ids, model=None):
-    """The ``set`` rows of ``query`` (on ``PublicCount``, or ``model``) whose set holds any of the
-    category ``ids``."""
-    from core.models import PublicCount
-
-    model = model or PublicCount
-    return query.filter(or_(*(model.categories.like(f"%,{i},%") for i in ids)))
+def of_categories(query, ids, model):
+    """The rows of ``query`` (on ``PublicCount`` or ``PublicCell``) counting the reports with any
+    of the category ``ids``: one category's ``category`` rows, or for several the ``set`` rows
+    holding one (a report with two of them is counted once)."""
+    if len(ids) == 1:
+        return query.filter(model.kind == "category", model.categories == f",{ids[0]},")
+    return query.filter(model.kind == "set",
+                        or_(*(model.categories.like(f"%,{i},%") for i in ids)))
 
 
 def counted_column(filters: Filters | None = None):
@@ -175,10 +171,7 @@ def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str |
     query = PublicCell.query.filter(PublicCell.zoom == zoom)
     if filters.categories:
         ids = ids if ids is not None else category_ids(filters.categories)
-        if len(ids) == 1:
-            query = query.filter(PublicCell.kind == "category", PublicCell.categories == f",{ids[0]},")
-        else:
-            query = holding_any(query.filter(PublicCell.kind == "set"), ids, PublicCell)
+        query = of_categories(query, ids, PublicCell)
     elif isinstance(kind, tuple):
         query = query.filter(PublicCell.kind.in_(kind))
     else:

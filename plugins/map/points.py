@@ -80,8 +80,9 @@ def _cells(filters: Filters, zoom: int, latitude: float) -> dict:
         band, inner = finer, ring
         if ring[0] is None:  # no box: the coarsest band holds every place
             break
-    _add_bands(cells, filters, zoom, reads)
-    _add_points(cells, filters, zoom, latitude, band, inner)
+    chosen = _chosen(filters)
+    _add_bands(cells, filters, chosen, zoom, reads)
+    _add_points(cells, filters, chosen, zoom, latitude, band, inner)
     return cells
 
 
@@ -108,7 +109,7 @@ def _block(band: int, coarser: int | None, read):
     return tuple((first << shift, ((last + 1) << shift) - 1) for first, last in read)
 
 
-def _add_bands(cells: dict, filters: Filters, zoom: int, reads: list) -> None:
+def _add_bands(cells: dict, filters: Filters, chosen: set[int], zoom: int, reads: list) -> None:
     """Add the cells of each ``(band, inner cells, block)``, leaving out ``block`` (read from a
     coarser band), folded into the cells of ``zoom`` (cells nest: a shift): one query for all,
     ``total`` rows for the counts and ``category`` rows for the histogram, or with a category filter
@@ -116,7 +117,6 @@ def _add_bands(cells: dict, filters: Filters, zoom: int, reads: list) -> None:
     if not reads:
         return
     count, lat_sum, lon_sum = cell_columns(filters)
-    chosen = _chosen(filters)
     grouped = (PublicCell.zoom, PublicCell.cell_row, PublicCell.cell_col, PublicCell.kind,
                PublicCell.categories)
     sums = (lat_sum, lon_sum)
@@ -140,7 +140,8 @@ def _add_bands(cells: dict, filters: Filters, zoom: int, reads: list) -> None:
             _add_categories(cell.categories, categories, int(n), chosen)
 
 
-def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band, inner) -> None:
+def _add_points(cells: dict, filters: Filters, chosen: set[int], zoom: int, latitude: float, band,
+                inner) -> None:
     """Add the public points not in the band's inner cells: ``total`` rows and their ``category``
     rows, or with a category filter the rows ``counted`` reads (that category's, or the ``set``
     rows holding a chosen one, whose lists give the histogram)."""
@@ -154,7 +155,6 @@ def _add_points(cells: dict, filters: Filters, zoom: int, latitude: float, band,
              func.coalesce(PublicCount.region_id, "").label("region_id"))
     amount = func.sum(counted_column(filters))
     unboxed = replace(filters, bbox=None)  # the box is read part by part below
-    chosen = _chosen(filters)
     query = counted(unboxed) if chosen else counted(unboxed, kind=("total", "category"))
     columns = (*point, PublicCount.kind, PublicCount.categories)
     selects = [query.filter(*part).with_entities(*columns, amount).group_by(*_first(columns, lead))
