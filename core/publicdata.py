@@ -4,16 +4,17 @@ private field (exact point, contact, original story, notes) cannot slip into one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select, union_all
 
 from core import gazetteer
-from core.models import Category, Report
+from core.models import Category, Report, report_categories
 
 FILTER_KEYS = ("category", "since", "until", "bbox", "region", "verified")
+POINT_BY_POINT = 30  # a box with up to this many public points has its newest read point by point
 
 
 class FilterError(ValueError):
@@ -73,10 +74,106 @@ def parse_filters(args) -> Filters:
     return Filters(slugs, since, until, bbox, region, verified)
 
 
-def published(filters: Filters | None = None):
-    """The query of published reports matching ``filters`` (newest first)."""
-    query = apply(Report.query.filter(Report.status == "published"), filters or Filters())
+def published(filters: Filters | None = None, wanted: int | None = None):
+    """The query of published reports matching ``filters`` (newest first).
+
+    ``wanted``: how many of the newest the caller reads (offset + limit). Newest first, the
+    database walks the reports by date until it has found that many: cheap when many match, but a
+    few matches among a million reports (a village at street zoom, a rare category) would have it
+    read the million. Given ``wanted``, when the reports in the box, the region or the categories
+    are fewer than that walk would read (both known from the public counts), the database reads
+    those through their index and sorts them instead."""
+    f = filters or Filters()
+    query = apply(Report.query.filter(Report.status == "published"), f)
+    narrow = _narrowest(f, wanted) if wanted else None
+    if narrow is not None:
+        # Not the date index, which SQLite would still walk, looking each report up in the list.
+        query = query.filter(Report.id.in_(narrow)).with_hint(Report, "NOT INDEXED", "sqlite")
     return query.order_by(Report.occurred_at.desc(), Report.id.desc())
+
+
+def _narrowest(f: Filters, wanted: int):
+    """A subquery of the ids of the reports to sort instead of walking them all by date, or None.
+
+    The reports of ``f``'s box (each of its public points' newest ``wanted``, when it has few),
+    region or categories, whichever are fewest, if they are few or fewer than the walk by date
+    would read to find ``wanted`` matches (all the period's reports when fewer match). Each
+    subquery has one filter, so the database reads it through that filter's index."""
+    paths = []
+    if f.bbox:
+        paths.append(_box_path(f, wanted))
+    if f.region:
+        paths.append((published_count(Filters(region=f.region)),
+                      lambda: select(Report.id).where(Report.region_id == f.region)))
+    if f.categories:
+        paths.append((published_count(Filters(categories=f.categories)),
+                      lambda: select(report_categories.c.report_id)
+                      .where(report_categories.c.category_id.in_(category_ids(f.categories)))))
+    if not paths:
+        return None
+    reads, narrow = min(paths, key=lambda path: path[0])
+    # A few hundred reads cost little whichever way: counting what the walk would read costs more.
+    if reads > wanted * (POINT_BY_POINT + 1):
+        matching = published_count(f)
+        dated = published_count(Filters(since=f.since, until=f.until))
+        if reads >= (dated if matching <= wanted else dated * wanted / matching):
+            return None
+    return narrow()
+
+
+def _box_path(f: Filters, wanted: int) -> tuple:
+    """``(reports read, subquery builder)`` for the box: with up to ``POINT_BY_POINT`` public
+    points in it, the newest ``wanted`` matching reports of each (a point's reports lie in the
+    index of public points in date order), else every report in it."""
+    from core.models import PublicCount
+
+    west, south, east, north = f.bbox
+    points = (PublicCount.query.filter(
+        PublicCount.kind == "total", PublicCount.location_precision.notin_(("hidden", "region")),
+        PublicCount.public_latitude.between(south, north), PublicCount.public_longitude.between(west, east))
+        .with_entities(PublicCount.public_latitude, PublicCount.public_longitude).distinct()
+        .limit(POINT_BY_POINT + 1).all())
+    if len(points) > POINT_BY_POINT:
+        return published_count(Filters(bbox=f.bbox)), lambda: _in_box(f.bbox)
+    return (len(points) + 1) * wanted, lambda: _newest_at(points, f, wanted)  # at most
+
+
+def _in_box(bbox):
+    """The ids of the reports drawn in ``bbox``, through the index of public points and the
+    regions' (a region-precision report is drawn at its region's centre)."""
+    west, south, east, north = bbox
+    return select(Report.id).where(
+        Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
+        Report.public_latitude.between(south, north), Report.public_longitude.between(west, east),
+    ).union_all(_at_centres(bbox))
+
+
+def _newest_at(points, f: Filters, wanted: int):
+    """The ids of the newest ``wanted`` reports matching ``f`` at each of ``points`` (each read
+    newest first through the index of public points), and of those drawn at the centres of the
+    box's regions."""
+    others = replace(f, bbox=None)
+    arms = []
+    for lat, lon in points:
+        at_point = select(Report.id).where(
+            Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
+            Report.public_latitude == lat, Report.public_longitude == lon)
+        arms.append(apply(at_point, others)
+                    .with_hint(Report, "INDEXED BY ix_reports_status_public_point", "sqlite")
+                    .order_by(Report.occurred_at.desc(), Report.id.desc()).limit(wanted).subquery())
+    return union_all(_at_centres(f.bbox), *(select(arm.c.id) for arm in arms))
+
+
+def _at_centres(bbox):
+    """The ids of the region-precision reports of the regions whose centre is in ``bbox``."""
+    return select(Report.id).where(Report.location_precision == "region",
+                                   Report.region_id.in_(_regions_in(bbox)))
+
+
+def _regions_in(bbox) -> list[str]:
+    """The regions whose centre is in ``bbox``: where their region-precision reports are drawn."""
+    west, south, east, north = bbox
+    return [r.id for r in gazetteer.load().regions if west <= r.lon <= east and south <= r.lat <= north]
 
 
 def apply(query, f: Filters, public: bool = True):
@@ -96,13 +193,11 @@ def _places(query, model, f: Filters, public: bool = True):
     """The box, region and verified filters, on reports or on ``PublicCount`` rows alike."""
     if f.bbox:
         west, south, east, north = f.bbox
-        regions = [r.id for r in gazetteer.load().regions
-                   if west <= r.lon <= east and south <= r.lat <= north]
         query = query.filter(or_(
             and_(model.location_precision.notin_(("hidden", "region")),
                  model.public_longitude.between(west, east),
                  model.public_latitude.between(south, north)),
-            and_(model.location_precision == "region", model.region_id.in_(regions)),
+            and_(model.location_precision == "region", model.region_id.in_(_regions_in(f.bbox))),
         ))
     if f.region:
         query = query.filter(model.region_id == f.region)
@@ -292,15 +387,13 @@ def iter_published(filters: Filters | None = None, language: str = "en", batch_s
 def shared_stories(filters: Filters | None = None):
     """Published reports whose reporter consented to share the story and whose redacted story a
     moderator wrote; newest publication first (what a feed reader expects)."""
-    from sqlalchemy import func
+    from core.models.report import shared_story, story_order
 
-    query = published(filters).filter(
-        Report.consent_publish.is_(True),
-        Report.public_story.is_not(None),
-        Report.public_story != "",
-    )
-    newest = func.coalesce(Report.published_at, Report.created_at)
-    return query.order_by(None).order_by(newest.desc(), Report.id.desc())
+    # In the index's order: the newest stories first, however many reports have none. Without
+    # statistics SQLite would read every published report and sort them.
+    return (published(filters).filter(shared_story()).order_by(None)
+            .order_by(story_order().desc(), Report.id.desc())
+            .with_hint(Report, "INDEXED BY ix_reports_shared_stories", "sqlite"))
 
 
 def last_change():

@@ -8,6 +8,7 @@ log is flushed at every commit); PostgreSQL is untouched."""
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
 PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000",
            # Reads through the operating system's page cache without a copy, and up to 64 MiB of
@@ -16,11 +17,22 @@ PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_ti
            "PRAGMA mmap_size=268435456", "PRAGMA cache_size=-65536")
 
 
+class HintingCompiler(SQLiteCompiler):
+    """SQLite's compiler, writing a table's hint from ``with_hint(table, "NOT INDEXED", "sqlite")``
+    after it (SQLAlchemy writes hints only for dialects it knows to have them). SQLite keeps no
+    statistics of values, so where the application knows better (``core.publicdata.published``)
+    it says which index not to walk."""
+
+    def get_from_hint_text(self, table, text):
+        return text
+
+
 def init_app(app, db) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
         engine = db.engine
+    engine.dialect.statement_compiler = HintingCompiler
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record):

@@ -171,6 +171,8 @@ def test_low_zoom_clusters_on_the_server_with_the_dominant_colour(ctx, client):
     assert baku["properties"]["category"] == "stalking"
     assert baku["properties"]["colour"] == stalking.colour
     assert "reports" not in baku["properties"]  # too many for a popup: a link to the list instead
+    khachmaz = next(f for f in data["features"] if f["properties"]["count"] == 5)
+    assert len(khachmaz["properties"]["reports"]) == 5  # few enough: the popup lists them
     assert baku["properties"]["list_url"].startswith("/map?bbox=")
     listed = client.get(baku["properties"]["list_url"].split("#")[0] + "&lang=en").get_data(as_text=True)
     assert "40 published reports match" in listed

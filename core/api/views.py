@@ -84,7 +84,7 @@ def reports():
     language, limit = _language(), _limit()
     # The cursor is bound to the filters it was made for.
     filters_key = hashlib.sha256(repr(filters).encode()).hexdigest()[:16]
-    query = published(filters)
+    query = published(filters, wanted=limit + 1)
     if request.args.get("cursor"):
         occurred_at, row_id = cursor.decode(request.args["cursor"], filters_key)
         query = query.filter(or_(Report.occurred_at < occurred_at,

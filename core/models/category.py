@@ -6,6 +6,8 @@ report_categories = db.Table(
     "report_categories",
     db.Column("report_id", db.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
     db.Column("category_id", db.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    # The reports of a rare category (``core.publicdata.published``).
+    db.Index("ix_report_categories_category_id", "category_id", "report_id"),
 )
 
 

@@ -256,7 +256,7 @@ def _colours() -> dict[int, tuple[str, str]]:
 def _details(filters: Filters, language: str, zoom: int, latitude: float) -> dict:
     """``{cell key: [popup entries]}`` for a small view: title, date, link, verified."""
     listed: dict = defaultdict(list)
-    for report in published(filters).limit(DETAIL_LIMIT):
+    for report in published(filters, wanted=DETAIL_LIMIT).limit(DETAIL_LIMIT):
         fields = public_fields(report, language)
         if fields["lat"] is None:
             continue
@@ -278,7 +278,9 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
     latitude = mapgrid.reference_latitude()
     cells = clustering.merged(_cells(filters, zoom, latitude), zoom, latitude)
     total = sum(cell.count for cell in cells.values())
-    details = _details(filters, language, zoom, latitude) if 0 < total <= DETAIL_LIMIT else {}
+    # Popups list the reports of small clusters only: with none, nothing is read for them.
+    listing = 0 < total <= DETAIL_LIMIT and any(cell.count <= POPUP_LIST for cell in cells.values())
+    details = _details(filters, language, zoom, latitude) if listing else {}
     colours = _colours()
     features = []
     for cell in cells.values():

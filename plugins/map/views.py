@@ -280,7 +280,7 @@ def index():
         return body, 400
     counts, unplaced, everywhere = points.area_counts(filters, _areas())
     total = everywhere if filters.bbox is None else published_count(filters)
-    reports = published(filters).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all()
+    reports = published(filters, wanted=page * PER_PAGE).offset((page - 1) * PER_PAGE).limit(PER_PAGE).all()
     gaz = gazetteer.load()
     area_rows = sorted(
         ((gaz.place(area_id).name(language) if gaz.place(area_id) else area_id, count)
