@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from core.extensions import db
 from core.publicdata import _narrowest, parse_filters, published
 from tests.outputs_data import make_report, populate
-from tests.test_public_counts import recorded_statements
+from tests.test_public_counts import query_plans, recorded_statements
 
 VILLAGE = "48.70,41.55,48.75,41.60"  # a few reports among many elsewhere
 START = datetime(2025, 1, 1, 12, 0)
@@ -104,12 +104,8 @@ def test_a_small_box_or_rare_category_is_not_read_by_walking_every_report(make_a
             response = client.get(path)
         assert response.status_code == 200
         assert b"Village 2" in response.data
-        reads = [(sql, params) for sql, params in statements if "FROM reports" in sql
-                 and "ORDER BY reports.occurred_at DESC" in sql]
-        assert reads
-        with db.engine.connect() as conn:
-            plans = [[row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
-                     for sql, params in reads]
+        plans = query_plans(statements, lambda sql: "FROM reports" in sql
+                            and "ORDER BY reports.occurred_at DESC" in sql)
     for plan in plans:
         assert not any("occurred_at" in step for step in plan), plan
         assert any("INTEGER PRIMARY KEY" in step for step in plan), plan

@@ -305,6 +305,16 @@ def recorded_statements():
         event.remove(db.engine, "before_cursor_execute", record)
 
 
+def query_plans(statements, keep) -> list[list[str]]:
+    """SQLite's plan (its steps) of each recorded statement whose SQL ``keep`` accepts; at least
+    one must be."""
+    reads = [(sql, params) for sql, params in statements if keep(sql)]
+    assert reads
+    with db.engine.connect() as conn:
+        return [[row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+                for sql, params in reads]
+
+
 def test_a_country_view_reads_cells_not_points(app):
     """At a band zoom, points well inside the box are read from their cell, not one by one."""
     with app.app_context():
@@ -442,12 +452,8 @@ def test_each_part_of_a_points_request_reads_through_its_own_index(make_app, que
         db.session.commit()
         with recorded_statements() as statements:
             assert client.get(f"/map/points.geojson?{query}").status_code == 200
-        reads = [(sql, params) for sql, params in statements if "FROM public_counts" in sql]
-        assert reads
-        with db.engine.connect() as conn:
-            plans = [row[3] for sql, params in reads
-                     for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
-                     if "public_counts " in row[3]]
+        plans = [step for plan in query_plans(statements, lambda sql: "FROM public_counts" in sql)
+                 for step in plan if "public_counts " in step]
     assert plans
     for step in plans:
         assert step.startswith("SEARCH") and "(kind=?)" not in step, step

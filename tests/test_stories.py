@@ -147,10 +147,10 @@ def test_the_wall_reads_the_stories_index_and_lists_what_counting_them_lists(mak
     planner read every published report and sorted them (1.7 s at a million reports); the wall
     reads the index of shared stories in its order, and lists the same stories as filtering every
     report would."""
-    from sqlalchemy import event
     from werkzeug.datastructures import MultiDict
 
     from core.publicdata import parse_filters, published
+    from tests.test_public_counts import query_plans, recorded_statements
 
     app = make_app(SESIM_PLUGINS="stories")
     start = datetime(2025, 1, 1, 9, 0)
@@ -170,18 +170,12 @@ def test_the_wall_reads_the_stories_index_and_lists_what_counting_them_lists(mak
         expected = [r.title for r in sorted(
             (r for r in matching if r.consent_publish and r.public_story),
             key=lambda r: (r.published_at, r.id), reverse=True)]
-        statements = []
-        event.listen(db.engine, "before_cursor_execute",
-                     lambda _c, _k, sql, params, *_: statements.append((sql, params)))
-        page = app.test_client().get(f"/stories/?lang=en&{query}").get_data(as_text=True)
+        with recorded_statements() as statements:
+            page = app.test_client().get(f"/stories/?lang=en&{query}").get_data(as_text=True)
         shown = [title for title in (f"Report {i:02d}" for i in range(50)) if title in page]
         assert sorted(shown) == sorted(expected) and expected
         assert [page.index(title) for title in expected] == sorted(page.index(t) for t in expected)
         if db.engine.dialect.name == "sqlite":
-            reads = [(sql, params) for sql, params in statements if "public_story" in sql]
-            assert reads
-            with db.engine.connect() as conn:
-                for sql, params in reads:
-                    plan = [row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
-                    assert plan[0] == "SCAN reports USING INDEX ix_reports_shared_stories", plan
-                    assert not any("TEMP B-TREE" in step for step in plan), plan
+            for plan in query_plans(statements, lambda sql: "public_story" in sql):
+                assert plan[0] == "SCAN reports USING INDEX ix_reports_shared_stories", plan
+                assert not any("TEMP B-TREE" in step for step in plan), plan
