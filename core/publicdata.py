@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy import and_, false, or_, select, union_all
 
 from core import gazetteer
 from core.models import Category, Report, report_categories
@@ -124,7 +124,8 @@ def _narrowest(f: Filters, wanted: int):
 def _box_path(f: Filters, wanted: int) -> tuple:
     """``(reports read, subquery builder)`` for the box: with up to ``POINT_BY_POINT`` public
     points in it, the newest ``wanted`` matching reports of each (a point's reports lie in the
-    index of public points in date order), else every report in it."""
+    index of public points in date order), else every report in it; and the newest ``wanted`` of
+    each region whose centre is in it."""
     from core.models import PublicCount
 
     west, south, east, north = f.bbox
@@ -133,41 +134,48 @@ def _box_path(f: Filters, wanted: int) -> tuple:
         PublicCount.public_latitude.between(south, north), PublicCount.public_longitude.between(west, east))
         .with_entities(PublicCount.public_latitude, PublicCount.public_longitude).distinct()
         .limit(POINT_BY_POINT + 1).all())
+    centres = len(_regions_in(f.bbox)) * wanted
     if len(points) > POINT_BY_POINT:
-        return published_count(Filters(bbox=f.bbox)), lambda: _in_box(f.bbox)
-    return (len(points) + 1) * wanted, lambda: _newest_at(points, f, wanted)  # at most
+        return published_count(Filters(bbox=f.bbox)) + centres, lambda: _in_box(f, wanted)
+    # Each point's and region's read stops once it has ``wanted`` (more with other filters).
+    return len(points) * wanted + centres, lambda: _newest_at(points, f, wanted)
 
 
-def _in_box(bbox):
-    """The ids of the reports drawn in ``bbox``, through the index of public points and the
-    regions' (a region-precision report is drawn at its region's centre)."""
-    west, south, east, north = bbox
+def _in_box(f: Filters, wanted: int):
+    """The ids of every report drawn at a public point in ``f``'s box (through the index of
+    public points) and of the newest ``wanted`` at its regions' centres."""
+    west, south, east, north = f.bbox
     return select(Report.id).where(
         Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
         Report.public_latitude.between(south, north), Report.public_longitude.between(west, east),
-    ).union_all(_at_centres(bbox))
+    ).union_all(*_at_centres(f, wanted))  # (a union of one select is that select)
 
 
 def _newest_at(points, f: Filters, wanted: int):
     """The ids of the newest ``wanted`` reports matching ``f`` at each of ``points`` (each read
-    newest first through the index of public points), and of those drawn at the centres of the
-    box's regions."""
-    others = replace(f, bbox=None)
-    arms = []
-    for lat, lon in points:
-        at_point = select(Report.id).where(
-            Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
-            Report.public_latitude == lat, Report.public_longitude == lon)
-        arms.append(apply(at_point, others)
-                    .with_hint(Report, "INDEXED BY ix_reports_status_public_point", "sqlite")
-                    .order_by(Report.occurred_at.desc(), Report.id.desc()).limit(wanted).subquery())
-    return union_all(_at_centres(f.bbox), *(select(arm.c.id) for arm in arms))
+    newest first through the index of public points), and at its regions' centres."""
+    arms = [_newest(select(Report.id).where(
+        Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
+        Report.public_latitude == lat, Report.public_longitude == lon),
+        f, wanted, "ix_reports_status_public_point") for lat, lon in points]
+    arms += _at_centres(f, wanted)
+    return union_all(*arms) if arms else select(Report.id).where(false())  # an empty box
 
 
-def _at_centres(bbox):
-    """The ids of the region-precision reports of the regions whose centre is in ``bbox``."""
-    return select(Report.id).where(Report.location_precision == "region",
-                                   Report.region_id.in_(_regions_in(bbox)))
+def _at_centres(f: Filters, wanted: int) -> list:
+    """Per region whose centre is in ``f``'s box, the ids of the newest ``wanted`` matching
+    reports drawn there (region precision), read newest first through their index."""
+    return [_newest(select(Report.id).where(
+        Report.status == "published", Report.location_precision == "region", Report.region_id == region),
+        f, wanted, "ix_reports_status_region_centre") for region in _regions_in(f.bbox)]
+
+
+def _newest(ids, f: Filters, wanted: int, index: str):
+    """``ids`` narrowed by ``f`` but its box, read through ``index`` newest first, ``wanted`` of
+    them (a subquery's select: SQLite takes ORDER BY and LIMIT in a union only so)."""
+    arm = (apply(ids, replace(f, bbox=None)).with_hint(Report, f"INDEXED BY {index}", "sqlite")
+           .order_by(Report.occurred_at.desc(), Report.id.desc()).limit(wanted).subquery())
+    return select(arm.c.id)
 
 
 def _regions_in(bbox) -> list[str]:

@@ -18,6 +18,9 @@ class Report(Claimable, db.Model):
         # The reports in a small box, each public point's newest first (``core.publicdata``).
         db.Index("ix_reports_status_public_point", "status", "public_latitude", "public_longitude",
                  "occurred_at"),
+        # And those drawn at a region's centre, the newest first.
+        db.Index("ix_reports_status_region_centre", "status", "location_precision", "region_id",
+                 "occurred_at"),
     )
 
     id = db.Column(db.Integer, primary_key=True)

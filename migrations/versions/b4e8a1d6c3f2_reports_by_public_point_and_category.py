@@ -1,5 +1,6 @@
-"""reports indexed by public point, report categories by category: a page of the newest reports
-in a small box or a rare category reads those reports, not every report newest first
+"""reports indexed by public point and by region centre (each by date), report categories by
+category: a page of the newest reports in a small box or a rare category reads those reports, not
+every report newest first
 
 Revision ID: b4e8a1d6c3f2
 Revises: f3b9d6e1a4c7
@@ -21,6 +22,9 @@ def upgrade():
         batch_op.create_index('ix_reports_status_public_point',
                               ['status', 'public_latitude', 'public_longitude', 'occurred_at'],
                               unique=False)
+        batch_op.create_index('ix_reports_status_region_centre',
+                              ['status', 'location_precision', 'region_id', 'occurred_at'],
+                              unique=False)
     with op.batch_alter_table('report_categories', schema=None) as batch_op:
         batch_op.create_index('ix_report_categories_category_id', ['category_id', 'report_id'],
                               unique=False)
@@ -30,4 +34,5 @@ def downgrade():
     with op.batch_alter_table('report_categories', schema=None) as batch_op:
         batch_op.drop_index('ix_report_categories_category_id')
     with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_reports_status_region_centre')
         batch_op.drop_index('ix_reports_status_public_point')
