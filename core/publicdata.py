@@ -74,37 +74,41 @@ def parse_filters(args) -> Filters:
     return Filters(slugs, since, until, bbox, region, verified)
 
 
-def published(filters: Filters | None = None, wanted: int | None = None):
-    """The query of published reports matching ``filters`` (newest first).
+def published(filters: Filters | None = None, wanted: int | None = None, older_than=None):
+    """The query of published reports matching ``filters``, newest first; ``older_than``: only
+    those after ``(occurred_at, id)`` in that order (a cursor).
 
-    ``wanted``: how many of the newest the caller reads (offset + limit). Newest first, the
-    database walks the reports by date until it has found that many: cheap when many match, but a
-    few matches among a million reports (a village at street zoom, a rare category) would have it
-    read the million. Given ``wanted``, when the reports in the box, the region or the categories
-    are fewer than that walk would read (both known from the public counts), the database reads
-    those through their index and sorts them instead."""
+    ``wanted``: how many the caller reads (offset + limit). Walking every report by date until
+    that many match is cheap when many do, but a few among a million (a village at street zoom, a
+    rare category) cost the million: when the public counts show that the box's, region's or
+    categories' reports are fewer, those are read through their index and sorted instead."""
     f = filters or Filters()
-    query = apply(Report.query.filter(Report.status == "published"), f)
-    narrow = _narrowest(f, wanted) if wanted else None
+    older = (or_(Report.occurred_at < older_than[0],
+                 and_(Report.occurred_at == older_than[0], Report.id < older_than[1])),
+             ) if older_than else ()
+    query = apply(Report.query.filter(Report.status == "published", *older), f)
+    narrow = _narrowest(f, wanted, older) if wanted else None
     if narrow is not None:
         # Not the date index, which SQLite would still walk, looking each report up in the list.
         query = query.filter(Report.id.in_(narrow)).with_hint(Report, "NOT INDEXED", "sqlite")
     return query.order_by(Report.occurred_at.desc(), Report.id.desc())
 
 
-def _narrowest(f: Filters, wanted: int):
+def _narrowest(f: Filters, wanted: int, older: tuple = ()):
     """A subquery of the ids of the reports to sort instead of walking them all by date, or None.
 
     The reports of ``f``'s box (each of its public points' newest ``wanted``, when it has few),
     region or categories, whichever are fewest, if they are few or fewer than the walk by date
     would read to find ``wanted`` matches (all the period's reports when fewer match). Each
-    subquery has one filter, so the database reads it through that filter's index."""
+    subquery has one filter, so the database reads it through that filter's index; those that
+    keep only the newest ``wanted`` keep them among the ``older`` (the cursor's conditions)."""
     paths = []
     if f.bbox:
-        paths.append(_box_path(f, wanted))
+        paths.append(_box_path(f, wanted, older))
     if f.region:
         paths.append((published_count(Filters(region=f.region)),
-                      lambda: select(Report.id).where(Report.region_id == f.region)))
+                      lambda: select(Report.id).where(Report.status == "published",
+                                                      Report.region_id == f.region)))
     if f.categories:
         paths.append((published_count(Filters(categories=f.categories)),
                       lambda: select(report_categories.c.report_id)
@@ -121,7 +125,7 @@ def _narrowest(f: Filters, wanted: int):
     return narrow()
 
 
-def _box_path(f: Filters, wanted: int) -> tuple:
+def _box_path(f: Filters, wanted: int, older: tuple) -> tuple:
     """``(reports read, subquery builder)`` for the box: with up to ``POINT_BY_POINT`` public
     points in it, the newest ``wanted`` matching reports of each (a point's reports lie in the
     index of public points in date order), else every report in it; and the newest ``wanted`` of
@@ -136,44 +140,45 @@ def _box_path(f: Filters, wanted: int) -> tuple:
         .limit(POINT_BY_POINT + 1).all())
     centres = len(_regions_in(f.bbox)) * wanted
     if len(points) > POINT_BY_POINT:
-        return published_count(Filters(bbox=f.bbox)) + centres, lambda: _in_box(f, wanted)
+        return published_count(Filters(bbox=f.bbox)) + centres, lambda: _in_box(f, wanted, older)
     # Each point's and region's read stops once it has ``wanted`` (more with other filters).
-    return len(points) * wanted + centres, lambda: _newest_at(points, f, wanted)
+    return len(points) * wanted + centres, lambda: _newest_at(points, f, wanted, older)
 
 
-def _in_box(f: Filters, wanted: int):
+def _in_box(f: Filters, wanted: int, older: tuple):
     """The ids of every report drawn at a public point in ``f``'s box (through the index of
     public points) and of the newest ``wanted`` at its regions' centres."""
     west, south, east, north = f.bbox
     return select(Report.id).where(
         Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
         Report.public_latitude.between(south, north), Report.public_longitude.between(west, east),
-    ).union_all(*_at_centres(f, wanted))  # (a union of one select is that select)
+    ).with_hint(Report, "INDEXED BY ix_reports_status_public_point", "sqlite").union_all(
+        *_at_centres(f, wanted, older))  # (a union of one select is that select)
 
 
-def _newest_at(points, f: Filters, wanted: int):
+def _newest_at(points, f: Filters, wanted: int, older: tuple):
     """The ids of the newest ``wanted`` reports matching ``f`` at each of ``points`` (each read
     newest first through the index of public points), and at its regions' centres."""
     arms = [_newest(select(Report.id).where(
         Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
         Report.public_latitude == lat, Report.public_longitude == lon),
-        f, wanted, "ix_reports_status_public_point") for lat, lon in points]
-    arms += _at_centres(f, wanted)
+        f, wanted, older, "ix_reports_status_public_point") for lat, lon in points]
+    arms += _at_centres(f, wanted, older)
     return union_all(*arms) if arms else select(Report.id).where(false())  # an empty box
 
 
-def _at_centres(f: Filters, wanted: int) -> list:
+def _at_centres(f: Filters, wanted: int, older: tuple) -> list:
     """Per region whose centre is in ``f``'s box, the ids of the newest ``wanted`` matching
     reports drawn there (region precision), read newest first through their index."""
     return [_newest(select(Report.id).where(
         Report.status == "published", Report.location_precision == "region", Report.region_id == region),
-        f, wanted, "ix_reports_status_region_centre") for region in _regions_in(f.bbox)]
+        f, wanted, older, "ix_reports_status_region_centre") for region in _regions_in(f.bbox)]
 
 
-def _newest(ids, f: Filters, wanted: int, index: str):
-    """``ids`` narrowed by ``f`` but its box, read through ``index`` newest first, ``wanted`` of
-    them (a subquery's select: SQLite takes ORDER BY and LIMIT in a union only so)."""
-    arm = (apply(ids, replace(f, bbox=None)).with_hint(Report, f"INDEXED BY {index}", "sqlite")
+def _newest(ids, f: Filters, wanted: int, older: tuple, index: str):
+    """``ids`` narrowed by ``f`` but its box and by ``older``, read through ``index`` newest first,
+    ``wanted`` of them (a subquery's select: SQLite takes ORDER BY and LIMIT in a union only so)."""
+    arm = (apply(ids.where(*older), replace(f, bbox=None)).with_hint(Report, f"INDEXED BY {index}", "sqlite")
            .order_by(Report.occurred_at.desc(), Report.id.desc()).limit(wanted).subquery())
     return select(arm.c.id)
 

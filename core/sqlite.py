@@ -18,10 +18,10 @@ PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_ti
 
 
 class HintingCompiler(SQLiteCompiler):
-    """SQLite's compiler, writing a table's hint from ``with_hint(table, "NOT INDEXED", "sqlite")``
-    after it (SQLAlchemy writes hints only for dialects it knows to have them). SQLite keeps no
-    statistics of values, so where the application knows better (``core.publicdata.published``)
-    it says which index not to walk."""
+    """SQLite's compiler, writing a table's hint from ``with_hint(table, "INDEXED BY …", "sqlite")``
+    or ``"NOT INDEXED"`` after it (SQLAlchemy writes hints only for dialects it knows to have
+    them). SQLite keeps no statistics of values, so where the application knows better
+    (``core.publicdata``) it says which index to read, or not to walk."""
 
     def get_from_hint_text(self, table, text):
         return text

@@ -131,3 +131,27 @@ def test_a_view_of_large_clusters_only_reads_no_report(make_app):
             data = client.get(f"/map/points.geojson?bbox={VILLAGE}&zoom=12").get_json()
         assert sum(len(f["properties"]["reports"]) for f in data["features"]) == 6
         assert [sql for sql, _ in statements if "FROM reports" in sql]
+
+
+@pytest.mark.parametrize("query", [f"bbox={VILLAGE}", "bbox=47.0,41.0,49.5,42.0&verified=false",
+                                   "category=sextortion"])
+def test_the_apis_cursor_pages_through_every_report_of_a_small_box(make_app, query):
+    """Each point keeps its newest reports after the cursor, not its newest: page 2 once ended
+    after one report and had no next page."""
+    app = make_app(SESIM_PLUGINS="map")
+    client = app.test_client()
+    with app.app_context():
+        _village_and_town()
+        for day in range(20):
+            make_report(title=f"Village late {day}", occurred_at=START + timedelta(days=40 + day % 7),
+                        categories=["sextortion"], place_id=None, region_id="khachmaz",
+                        public_latitude=41.575, public_longitude=48.725, location_precision="grid",
+                        verified=day % 3 == 0)
+        db.session.commit()
+        expected = [r.public_id for r in published(_filters(query))]
+        seen, url = [], f"/api/v1/reports?{query}&limit=3"
+        while url:
+            page = client.get(url).get_json()
+            seen += [r["id"] for r in page["reports"]]
+            url = page["next"] and page["next"].split("localhost", 1)[-1]
+    assert len(expected) > 9 and seen == expected

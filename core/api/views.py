@@ -8,13 +8,12 @@ import hashlib
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
 
 from core.api import cursor
 from core.api.openapi import MAX_LIMIT, document
 from core.errors import bad_request
 from core.i18n import LANGUAGE_NAMES
-from core.models import Category, Report
+from core.models import Category
 from core.numbers import whole
 from core.publicdata import FILTER_KEYS, FilterError, last_change, parse_filters, public_fields, published
 from core.stats.aggregate import compute
@@ -84,12 +83,8 @@ def reports():
     language, limit = _language(), _limit()
     # The cursor is bound to the filters it was made for.
     filters_key = hashlib.sha256(repr(filters).encode()).hexdigest()[:16]
-    query = published(filters, wanted=limit + 1)
-    if request.args.get("cursor"):
-        occurred_at, row_id = cursor.decode(request.args["cursor"], filters_key)
-        query = query.filter(or_(Report.occurred_at < occurred_at,
-                                 and_(Report.occurred_at == occurred_at, Report.id < row_id)))
-    rows = query.limit(limit + 1).all()
+    older_than = cursor.decode(request.args["cursor"], filters_key) if request.args.get("cursor") else None
+    rows = published(filters, wanted=limit + 1, older_than=older_than).limit(limit + 1).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = cursor.encode(page[-1].occurred_at, page[-1].id, filters_key) if more else None
     args = {k: v for k, v in request.args.items() if k in (*FILTER_KEYS, "lang", "limit") and v}
