@@ -12,6 +12,7 @@ from sqlalchemy import and_, false, or_, select, union_all
 
 from core import gazetteer
 from core.models import Category, Report, report_categories
+from core.models.report import shared_story, story_order
 
 FILTER_KEYS = ("category", "since", "until", "bbox", "region", "verified")
 POINT_BY_POINT = 30  # a box with up to this many public points has its newest read point by point
@@ -132,10 +133,7 @@ def _box_path(f: Filters, wanted: int, older: tuple) -> tuple:
     each region whose centre is in it."""
     from core.models import PublicCount
 
-    west, south, east, north = f.bbox
-    points = (PublicCount.query.filter(
-        PublicCount.kind == "total", PublicCount.location_precision.notin_(("hidden", "region")),
-        PublicCount.public_latitude.between(south, north), PublicCount.public_longitude.between(west, east))
+    points = (PublicCount.query.filter(PublicCount.kind == "total", _placed_in(PublicCount, f.bbox))
         .with_entities(PublicCount.public_latitude, PublicCount.public_longitude).distinct()
         .limit(POINT_BY_POINT + 1).all())
     centres = len(_regions_in(f.bbox)) * wanted
@@ -148,12 +146,9 @@ def _box_path(f: Filters, wanted: int, older: tuple) -> tuple:
 def _in_box(f: Filters, wanted: int, older: tuple):
     """The ids of every report drawn at a public point in ``f``'s box (through the index of
     public points) and of the newest ``wanted`` at its regions' centres."""
-    west, south, east, north = f.bbox
-    return select(Report.id).where(
-        Report.status == "published", Report.location_precision.notin_(("hidden", "region")),
-        Report.public_latitude.between(south, north), Report.public_longitude.between(west, east),
-    ).with_hint(Report, "INDEXED BY ix_reports_status_public_point", "sqlite").union_all(
-        *_at_centres(f, wanted, older))  # (a union of one select is that select)
+    placed = (select(Report.id).where(Report.status == "published", _placed_in(Report, f.bbox))
+              .with_hint(Report, "INDEXED BY ix_reports_status_public_point", "sqlite"))
+    return placed.union_all(*_at_centres(f, wanted, older))  # (a union of one is that select)
 
 
 def _newest_at(points, f: Filters, wanted: int, older: tuple):
@@ -183,6 +178,14 @@ def _newest(ids, f: Filters, wanted: int, older: tuple, index: str):
     return select(arm.c.id)
 
 
+def _placed_in(model, bbox):
+    """The rows of ``model`` (reports or ``PublicCount``) drawn at their own public point in
+    ``bbox``: not hidden, not at a region's centre."""
+    west, south, east, north = bbox
+    return and_(model.location_precision.notin_(("hidden", "region")),
+                model.public_latitude.between(south, north), model.public_longitude.between(west, east))
+
+
 def _regions_in(bbox) -> list[str]:
     """The regions whose centre is in ``bbox``: where their region-precision reports are drawn."""
     west, south, east, north = bbox
@@ -205,11 +208,8 @@ def apply(query, f: Filters, public: bool = True):
 def _places(query, model, f: Filters, public: bool = True):
     """The box, region and verified filters, on reports or on ``PublicCount`` rows alike."""
     if f.bbox:
-        west, south, east, north = f.bbox
         query = query.filter(or_(
-            and_(model.location_precision.notin_(("hidden", "region")),
-                 model.public_longitude.between(west, east),
-                 model.public_latitude.between(south, north)),
+            _placed_in(model, f.bbox),
             and_(model.location_precision == "region", model.region_id.in_(_regions_in(f.bbox))),
         ))
     if f.region:
@@ -400,8 +400,6 @@ def iter_published(filters: Filters | None = None, language: str = "en", batch_s
 def shared_stories(filters: Filters | None = None):
     """Published reports whose reporter consented to share the story and whose redacted story a
     moderator wrote; newest publication first (what a feed reader expects)."""
-    from core.models.report import shared_story, story_order
-
     # In the index's order: the newest stories first, however many reports have none. Without
     # statistics SQLite would read every published report and sort them.
     return (published(filters).filter(shared_story()).order_by(None)

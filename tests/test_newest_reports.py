@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from core.extensions import db
 from core.publicdata import _narrowest, parse_filters, published
 from tests.outputs_data import make_report, populate
-from tests.test_public_counts import query_plans, recorded_statements
+from tests.test_public_counts import query_plans, recorded_statements, skip_unless_sqlite
 
 VILLAGE = "48.70,41.55,48.75,41.60"  # a few reports among many elsewhere
 START = datetime(2025, 1, 1, 12, 0)
@@ -99,8 +99,7 @@ def test_a_small_box_or_rare_category_is_not_read_by_walking_every_report(make_a
     app = make_app(SESIM_PLUGINS="map")
     client = app.test_client()
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("PostgreSQL's planner reads statistics (kept by autovacuum)")
+        skip_unless_sqlite()
         _village_and_town()
         db.session.commit()
         with recorded_statements() as statements:

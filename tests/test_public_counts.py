@@ -305,6 +305,12 @@ def recorded_statements():
         event.remove(db.engine, "before_cursor_execute", record)
 
 
+def skip_unless_sqlite() -> None:
+    """Query plans are checked on SQLite, whose fresh database has no statistics to go by."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's planner reads statistics (kept by autovacuum)")
+
+
 def query_plans(statements, keep) -> list[list[str]]:
     """SQLite's plan (its steps) of each recorded statement whose SQL ``keep`` accepts; at least
     one must be."""
@@ -446,8 +452,7 @@ def test_each_part_of_a_points_request_reads_through_its_own_index(make_app, que
     app = make_app(SESIM_PLUGINS="map")
     client = app.test_client()
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("PostgreSQL's planner reads statistics (kept by autovacuum)")
+        skip_unless_sqlite()
         populate()
         db.session.commit()
         with recorded_statements() as statements:
