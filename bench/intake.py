@@ -101,7 +101,7 @@ def wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
 def gunicorn(app: str, env: dict, cwd: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--workers", "1", "--worker-class", "sync",
+        [str(VENV_BIN / "gunicorn"), "--config", os.devnull, "--workers", "1", "--worker-class", "sync",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
         cwd=cwd, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

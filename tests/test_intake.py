@@ -122,3 +122,21 @@ def test_sqlite_runs_with_a_write_ahead_log_and_full_sync(app):
         assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert db.session.execute(db.text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_a_new_message_is_not_read_back_after_it_is_stored(app):
+    """The INSERT leaves the columns it did not name NULL and a new message has no attachments:
+    reading them again after the store would cost a SELECT per message (~20 % of intake)."""
+    from tests.test_public_counts import recorded_statements
+
+    with app.app_context():
+        receive(Inbound(channel="test", external_id="warm", text="Xaçmazda izləyirlər"))
+        with recorded_statements() as statements:
+            message, created = receive(Inbound(channel="test", external_id="r1", sender="+994501112233",
+                                               text="Xaçmazda bir kişi izləyir"))
+        assert created and message.data["processed"]
+        reads = [sql for sql, _ in statements if sql.lstrip().upper().startswith("SELECT")
+                 and ("FROM messages" in sql or "FROM attachments" in sql)]
+        assert reads == []
+        writes = [sql.split()[0].upper() for sql, _ in statements if "messages" in sql]
+        assert writes == ["INSERT", "UPDATE"]
