@@ -1,7 +1,9 @@
 """Benchmark: SMS intake through the SMSSync webhook against a bare Flask INSERT, side by side.
 
-Both run under gunicorn (one sync worker) on 127.0.0.1 with a SQLite file; four client threads
-post the same messages to each (a tenth of them delivered twice, as gateways do). The bare
+Both run under gunicorn with the same settings (one sync worker, no config file: the production
+``gunicorn.conf.py`` in Sesim's folder would otherwise apply to Sesim alone) on 127.0.0.1 with a
+SQLite file; four client threads post the same messages to each (a tenth of them delivered twice,
+as gateways do), a slice at a time, the two apps taking turns. The bare
 baseline is a Flask endpoint doing one INSERT and one commit into a table with the same unique
 key, on the same SQLite settings as Sesim. The script then checks that every unique message was
 stored exactly once in both, and prints messages per second and the ratio (target ≥ 0.5).
@@ -180,6 +182,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1500)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--turns", type=int, default=10, help="slices each app is sent in turn")
     args = parser.parse_args()
 
     try:
@@ -190,8 +193,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sesim-bench-intake-"))
     instance = work / "instance"
     env = sesim_env(instance)
-    subprocess.run([sys.executable, "-c", SESIM, "init"], cwd=ROOT, env={**os.environ, **env},
-                   check=True, stdout=subprocess.DEVNULL)
+    init = subprocess.run([sys.executable, "-c", SESIM, "init"], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True)
+    if init.returncode:
+        raise SystemExit(f"sesim init failed:\n{init.stderr[-2000:]}")
     (work / "baseline_app.py").write_text(BASELINE_APP)
     baseline_env = {"BENCH_DB": str(work / "baseline.db"), "BENCH_PRAGMAS": ";".join(PRAGMAS)}
     sequence = messages(args.messages, random.Random(13))
@@ -200,20 +205,31 @@ def main() -> int:
     print(f"{len(sequence):,} deliveries of {unique:,} unique SMS, {args.clients} clients, "
           "gunicorn with 1 sync worker, SQLite")
 
-    results = {}
-    for name, app, app_env, cwd in (
-        ("baseline (bare INSERT)", "baseline_app:app", baseline_env, work),
-        ("Sesim SMSSync intake", "wsgi:app", env, ROOT),
-    ):
-        proc, port = gunicorn(app, app_env, cwd)
-        try:
+    apps = {
+        "baseline (bare INSERT)": gunicorn("baseline_app:app", baseline_env, work),
+        "Sesim SMSSync intake": gunicorn("wsgi:app", env, ROOT),
+    }
+    seconds, failures = dict.fromkeys(apps, 0.0), dict.fromkeys(apps, 0)
+    try:
+        for _proc, port in apps.values():
             post_all(port, warm_up, 1)  # both load their code before the clock starts
-            seconds, failures = post_all(port, sequence, args.clients)
-        finally:
+        # The two take turns, a slice each, first one then the other: a machine that slows down
+        # during the run weighs on both alike.
+        for turn in range(args.turns):
+            chunk = sequence[turn::args.turns]
+            for name in (list(apps) if turn % 2 == 0 else list(apps)[::-1]):
+                took, failed = post_all(apps[name][1], chunk, args.clients)
+                seconds[name] += took
+                failures[name] += failed
+    finally:
+        for proc, _port in apps.values():
             proc.terminate()
             proc.wait(timeout=30)
-        results[name] = len(sequence) / seconds
-        print(f"{name:24} {results[name]:8.1f} msg/s  ({seconds:.1f} s, {failures} failed requests)")
+    results = {}
+    for name in apps:
+        results[name] = len(sequence) / seconds[name]
+        print(f"{name:24} {results[name]:8.1f} msg/s  ({seconds[name]:.1f} s, "
+              f"{failures[name]} failed requests)")
 
     base_ids = [i for i in stored_ids(work / "baseline.db", "messages", "external_id")
                 if not i.startswith("warm-")]
