@@ -126,6 +126,13 @@ def clean_photo(payload: bytes) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
+def _links(report, message) -> dict:
+    """The report and message an attachment belongs to, leaving out the ones not given: a link set
+    to None would, at the flush, clear a ``report_id`` the caller sets afterwards."""
+    return {key: value for key, value in (("report", report), ("message", message))
+            if value is not None}
+
+
 def store_cleaned(jpeg: bytes, *, report=None, message=None) -> Attachment:
     """Store a photo ``clean_photo`` already cleaned (kept across a form error or in the spool)."""
     with Image.open(io.BytesIO(jpeg)) as image:  # reads the header only
@@ -133,8 +140,7 @@ def store_cleaned(jpeg: bytes, *, report=None, message=None) -> Attachment:
     name = secrets.token_hex(16) + ".jpg"
     storage.save(name, jpeg)
     attachment = Attachment(kind="photo", stored_name=name, content_type="image/jpeg",
-                            size=len(jpeg), width=width, height=height, report=report,
-                            message=message)
+                            size=len(jpeg), width=width, height=height, **_links(report, message))
     db.session.add(attachment)
     return attachment
 
@@ -161,7 +167,7 @@ def store_upload(payload: bytes, *, filename: str = "", content_type: str = "",
     storage.save(name, stored)
     attachment = Attachment(
         kind=kind, stored_name=name, content_type=content_type[:100], size=len(stored),
-        width=width, height=height, report=report, message=message,
+        width=width, height=height, **_links(report, message),
     )
     db.session.add(attachment)
     return attachment
