@@ -167,7 +167,9 @@ def _receive(inbound: Inbound) -> tuple[Message, bool]:
         if existing is None:
             raise
         if not (existing.data or {}).get("processed"):
-            # Stored, but the process died before the follow-up ran: run it now.
+            # Stored, but the process died before the follow-up ran: run it now, as late (the
+            # request that should have answered her is gone; see core.followups).
+            existing.data = {**(existing.data or {}), "late": True}
             follow_up(existing)
         return existing, False
 

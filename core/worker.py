@@ -2,11 +2,12 @@
 
 Polled channels are fetched every ``SESIM_FETCH_INTERVAL`` seconds, outbound replies that are still
 queued or failed are retried every ``SESIM_RETRY_INTERVAL`` seconds, staff e-mail notifications
-go out every minute, what the spool kept while the database was down is stored every
+go out every minute, messages a crash left stored but not followed up are followed up (checked
+every minute), what the spool kept while the database was down is stored every
 ``SESIM_SPOOL_INTERVAL`` seconds, retention purges run every ``SESIM_PURGE_INTERVAL`` seconds, and
-every plugin's
-``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app context; an error
-is logged and the worker goes on. Huey looks at its schedule once a minute, so intervals are
+every plugin's ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app
+context; an error is logged and the worker goes on. Huey looks at its schedule once a minute, so
+intervals are
 rounded to whole minutes (at least one).
 
 The queue lives in ``SESIM_QUEUE_URL``: empty means a SQLite file in the instance folder,
@@ -73,6 +74,7 @@ def scheduled_jobs(app) -> list[tuple[str, int, Callable]]:
         ("channel-check", int(app.config.get("SESIM_CHANNEL_CHECK_INTERVAL", 900)), check_channels),
         ("staff-mail", 60, staff_mail),
         ("spool-replay", int(app.config["SESIM_SPOOL_INTERVAL"]), replay_spool),
+        ("late-follow-ups", 60, late_follow_ups),
         ("purge", int(app.config["SESIM_PURGE_INTERVAL"]), purge),
     ]
     with app.app_context():
@@ -144,6 +146,15 @@ def replay_spool() -> None:
 
     replay_job()
     purge_expired()
+
+
+def late_follow_ups() -> None:
+    """Follow up messages a crash or an outage left stored but not followed up (core.followups)."""
+    from core.followups import sweep
+
+    done = sweep()
+    if done:
+        log.info("followed up %d message(s) left waiting", done)
 
 
 def purge() -> None:

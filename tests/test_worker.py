@@ -185,7 +185,7 @@ def test_worker_once_runs_everything_and_survives_a_failing_job(app, runner, cap
     assert result.exit_code == 0, result.output
     assert [line for line in result.output.splitlines() if line.startswith("running")] == [
         "running fetch", "running retry-outbound", "running channel-check", "running staff-mail",
-        "running spool-replay", "running purge", "running job:count",
+        "running spool-replay", "running late-follow-ups", "running purge", "running job:count",
         "running job:boom"]
     assert jobs.ran == [True]
     assert "background job job:boom failed" in caplog.text

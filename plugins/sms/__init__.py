@@ -48,9 +48,9 @@ def _send(message):
 
 @hookimpl
 def sesim_message_received(message):
-    from plugins.sms.flow import answer_spooled
+    from plugins.sms.flow import answer_late
 
-    answer_spooled(message)
+    answer_late(message)
 
 
 @hookimpl

@@ -6,6 +6,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from core import casecodes
 from core.conversation import is_answer
 from core.crypto import keyed_hash
@@ -69,14 +72,17 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
     return outcome
 
 
-def answer_spooled(message: Message) -> None:
-    """An SMS kept in the spool while the database was down gets its answer (her case code, or
-    HELP) once the replay stores it. Twilio's request is long gone: the reply goes by REST."""
+def answer_late(message: Message) -> None:
+    """An SMS whose request is gone gets its answer (her case code, or HELP) once it is followed
+    up: one kept in the spool while the database was down (stored by the replay), or one whose
+    request died after storing it (``late``: followed up by a repeated delivery or the worker,
+    core.followups). The gateway's request is long gone: the reply goes by REST or SMSSync's queue."""
     data = message.data or {}
-    if message.channel != "sms" or message.direction != "in" or not data.get("spooled"):
+    if message.channel != "sms" or message.direction != "in" \
+            or not (data.get("spooled") or data.get("late")):
         return
-    # A replay that ran twice (two workers, or a crash before "processed") must not send a second
-    # code: that would also void the first one, which only her phone holds.
+    # A follow-up that ran twice (two workers, or a crash before "processed") must not send a
+    # second code: that would also void the first one, which only her phone holds.
     if message.case_code_hash or Message.query.filter_by(in_reply_to_id=message.id).first():
         return
     respond(message, data.get("gateway", ""), twiml=False)
@@ -121,6 +127,20 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None,
     if is_answer(message):
         return None  # an answer on her case (sent with her code) needs no new code
     code, code_hash = casecodes.issue()
-    message.case_code_hash = code_hash
+    if not _claim_code(message, code_hash):
+        return None  # another request or the worker answered her meanwhile: one code only
     text = replies.case_code_text(message.language, code)
     return queue_reply(message, text, gateway=reply_gateway, kind="case-code", **via)
+
+
+def _claim_code(message: Message, code_hash: str) -> bool:
+    """Give ``message`` its case code unless it has one: a compare-and-set in the database, so of
+    two answers at once (a slow request and a repeated delivery, or the worker) only one sends a
+    code — a second would void the first, which only her phone holds."""
+    claimed = db.session.execute(
+        update(Message).where(Message.id == message.id, Message.case_code_hash.is_(None))
+        .values(case_code_hash=code_hash).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        set_committed_value(message, "case_code_hash", code_hash)
+    return claimed

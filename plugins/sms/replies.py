@@ -64,8 +64,10 @@ def _site() -> str:
     return current_app.config.get("SESIM_SITE_NAME") or "Sesim"
 
 
-def case_code_text(language: str, code: str) -> str:
-    with force_locale(language):
+def case_code_text(language: str | None, code: str) -> str:
+    """Her code, in her language; in the deployment's when none is known (the analysis that guesses
+    it failed): a code in some language beats no code at all."""
+    with force_locale(language or current_app.config["SESIM_DEFAULT_LANGUAGE"]):
         return _(
             "%(site)s: we received your message. Case code: %(code)s. Keep it secret: with it you "
             "can follow your case. For your safety, delete this SMS and the one you sent.",
@@ -73,8 +75,8 @@ def case_code_text(language: str, code: str) -> str:
         )
 
 
-def help_text(language: str, case_codes: bool) -> str:
-    with force_locale(language):
+def help_text(language: str | None, case_codes: bool) -> str:
+    with force_locale(language or current_app.config["SESIM_DEFAULT_LANGUAGE"]):
         if case_codes:
             return _(
                 "%(site)s: write in one SMS what happened, where (district, town or village) and "

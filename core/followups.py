@@ -1,0 +1,69 @@
+"""The worker's second chance for a follow-up that never finished.
+
+A message is stored first, then followed up in the same request (suggestions, the spam verdict,
+the plugins' ``sesim_message_received``, an SMS's answer with her case code). A crash or a database
+outage between the two leaves it stored but not followed up, and the gateway that heard "stored"
+never sends it again. Each sweep notes the recent messages still waiting; one that was already
+waiting at a sweep at least ``GRACE`` earlier is in no request's hands any more (a request is killed
+after 30 s), so it is followed up here, marked ``late``: her request is gone, so an answer goes by
+the gateway's own way of sending (SMSSync's queue, Twilio's REST API), not in a response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from core.extensions import db
+from core.models import ChannelCursor, Message
+from core.models.base import utcnow
+
+log = logging.getLogger("sesim.followups")
+
+MARK = ("core", "follow-ups-waiting")  # a ChannelCursor row: the last sweep's time and waiting ids
+GRACE = timedelta(minutes=2)
+RECENT = 5000  # the newest inbound messages looked at (more than a busy campaign's minute)
+WITHIN = timedelta(days=2)  # an older message is not answered out of the blue
+
+
+def sweep() -> int:
+    """Follow up the messages left waiting since the previous sweep; return how many."""
+    now = utcnow()
+    previous_at, previous = _previous()
+    if previous_at is not None and now - previous_at < GRACE:
+        return 0  # the noted messages may still be in a request's hands: wait for them
+    waiting = _waiting(now)
+    stuck = sorted(waiting & previous)
+    ChannelCursor.put(*MARK, json.dumps({"at": now.isoformat(), "ids": sorted(waiting)}))
+    return sum(_follow_up_late(message_id) for message_id in stuck)
+
+
+def _waiting(now: datetime) -> set[int]:
+    rows = (db.session.query(Message.id, Message.data)
+            .filter(Message.direction == "in", Message.status != "withdrawn",
+                    Message.received_at >= now - WITHIN)
+            .order_by(Message.id.desc()).limit(RECENT).all())
+    return {message_id for message_id, data in rows if not (data or {}).get("processed")}
+
+
+def _previous() -> tuple[datetime | None, set[int]]:
+    try:
+        noted = json.loads(ChannelCursor.get(*MARK) or "{}")
+        return datetime.fromisoformat(noted["at"]), set(noted["ids"])
+    except (ValueError, KeyError, TypeError):
+        return None, set()
+
+
+def _follow_up_late(message_id: int) -> int:
+    from core.intake import follow_up
+
+    message = db.session.get(Message, message_id)
+    if message is None or (message.data or {}).get("processed"):
+        return 0  # erased, or followed up by a repeated delivery meanwhile
+    message.data = {**(message.data or {}), "late": True}
+    follow_up(message)
+    followed = bool((message.data or {}).get("processed"))
+    log.log(logging.INFO if followed else logging.WARNING, "late follow-up of message %s: %s",
+            message_id, "done" if followed else "failed, tried again at the next sweep")
+    return int(followed)

@@ -1,0 +1,131 @@
+"""A message stored but never followed up (the process died, or the database failed, between the
+store and the follow-up) is followed up by ``sesim worker`` once no request can still hold it,
+and an SMS gets her case code then — once, however many answers race for it."""
+
+import json
+import re
+from datetime import datetime
+
+import pytest
+from sqlalchemy import update
+
+from core import conversation
+from core.extensions import db
+from core.followups import GRACE, MARK
+from core.models import ChannelCursor, Message
+
+PHONE = "+994551234567"
+SECRET = "s3cret"
+TEXT = "Xətai rayonunda bir kişi hər gün məni izləyir"
+
+
+@pytest.fixture
+def app_config():
+    return {"SESIM_PLUGINS": "sms", "SESIM_SMS_GATEWAYS": "smssync",
+            "SESIM_SMS_SMSSYNC_SECRET": SECRET, "SESIM_SMS_AUTO_REPLY": True}
+
+
+def left_by_a_crash(app, external_id="smssync:6f1c3a52", text=TEXT) -> int:
+    """The row the SMSSync webhook commits before the follow-up, as a process that died right
+    after that commit leaves it: stored, not followed up, not answered."""
+    from core.intake import sender_hash
+
+    with app.app_context():
+        message = Message(channel="sms", external_id=external_id, sender=PHONE,
+                          sender_hash=sender_hash(PHONE), text=text, data={"gateway": "smssync"})
+        db.session.add(message)
+        db.session.commit()
+        return message.id
+
+
+def worker_once(app) -> str:
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def time_passes(app, by=GRACE) -> None:
+    """Move the last sweep's note back by ``by``, as if that much time had gone by since."""
+    with app.app_context():
+        noted = json.loads(ChannelCursor.get(*MARK))
+        noted["at"] = (datetime.fromisoformat(noted["at"]) - by).isoformat()
+        ChannelCursor.put(*MARK, json.dumps(noted))
+
+
+def replies_to(message_id: int) -> list[Message]:
+    return Message.query.filter_by(direction="out", in_reply_to_id=message_id).all()
+
+
+def test_the_worker_follows_up_a_message_a_crash_left_and_she_gets_her_case_code(app):
+    stuck = left_by_a_crash(app)
+    worker_once(app)  # notes it: the request that stored it may still be running
+    with app.app_context():
+        assert "processed" not in db.session.get(Message, stuck).data and replies_to(stuck) == []
+    worker_once(app)  # a minute later: still within the grace a request gets
+    with app.app_context():
+        assert "processed" not in db.session.get(Message, stuck).data
+    newer = left_by_a_crash(app, external_id="smssync:7a2d4b63")  # stored after the first note
+
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        message = db.session.get(Message, stuck)
+        assert message.data["processed"] and message.data["late"]
+        assert message.data["suggestions"]["places"]  # what the request would have added
+        [reply] = replies_to(stuck)
+        assert (reply.status, reply.sender, reply.data["kind"]) == ("queued", PHONE, "case-code")
+        code = re.search(r"\d{4}-\d{4}-\d{4}", reply.text).group()
+        assert conversation.find(code) is not None  # the code opens her case
+        assert "processed" not in db.session.get(Message, newer).data  # not seen waiting before
+
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        assert db.session.get(Message, newer).data["processed"] and len(replies_to(newer)) == 1
+        assert len(replies_to(stuck)) == 1  # answered once
+        assert db.session.get(Message, stuck).case_code_hash == message.case_code_hash
+
+
+def test_a_repeated_delivery_answers_what_a_crash_left_unanswered_once(app):
+    stuck = left_by_a_crash(app)
+    client = app.test_client()
+    fields = {"from": PHONE, "message": TEXT, "message_id": "6f1c3a52", "secret": SECRET,
+              "sent_timestamp": "1714560000000"}
+    for _ in range(2):
+        response = client.post("/channels/sms/smssync", data=fields)
+        assert response.status_code == 200 and response.get_json()["payload"]["success"] is True
+    with app.app_context():
+        assert Message.query.filter_by(direction="in").count() == 1
+        assert db.session.get(Message, stuck).data["late"]
+        [reply] = replies_to(stuck)  # queued for the phone to fetch: the first request is gone
+        assert reply.data["kind"] == "case-code" and reply.status == "queued"
+    worker_once(app)
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        assert len(replies_to(stuck)) == 1
+
+
+def test_of_two_answers_at_once_only_one_sends_a_case_code(app):
+    from plugins.sms.flow import respond
+
+    stuck = left_by_a_crash(app)
+    with app.app_context():
+        message = db.session.get(Message, stuck)
+        assert message.case_code_hash is None
+        # Meanwhile another request (or the worker) gave her a code, on its own connection.
+        with db.engine.begin() as other:
+            other.execute(update(Message).where(Message.id == stuck).values(case_code_hash="f" * 64))
+        assert respond(message, "smssync", twiml=False) is None
+        assert replies_to(stuck) == []
+        assert db.session.get(Message, stuck).case_code_hash == "f" * 64  # her code still works
+
+
+def test_a_case_code_goes_out_when_her_language_is_unknown(app):
+    """Her language comes from the text analysis; when that failed she still gets her code, in
+    the deployment's language."""
+    from plugins.sms.replies import case_code_text
+
+    with app.test_request_context():
+        assert "1234-5678-9012" in case_code_text(None, "1234-5678-9012")
+        assert case_code_text(None, "1") == case_code_text(app.config["SESIM_DEFAULT_LANGUAGE"], "1")
