@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import false
+from sqlalchemy import false, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import casecodes
 from core.extensions import db
@@ -21,6 +22,20 @@ from core.models.base import utcnow
 STAFF_REPLY = "staff"  # data["kind"] of what staff wrote to her
 ANSWER = "answer"  # data["kind"] of what she wrote back
 HIDDEN_KINDS = {"case-code", "help"}  # automatic replies: never part of the conversation she reads
+
+
+def claim_code(message: Message, code_hash: str) -> bool:
+    """Give ``message`` its case code unless it has one: a compare-and-set in the database, so of
+    two answers at once (a slow request and a repeated delivery, or the worker) only one sends a
+    code — a second would void the first, which only her phone or mailbox holds. The caller
+    commits (with the reply that carries the code)."""
+    claimed = db.session.execute(
+        update(Message).where(Message.id == message.id, Message.case_code_hash.is_(None))
+        .values(case_code_hash=code_hash).execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if claimed:
+        set_committed_value(message, "case_code_hash", code_hash)
+    return claimed
 
 
 @dataclass

@@ -4,9 +4,15 @@ A message is stored first, then followed up in the same request (suggestions, th
 the plugins' ``sesim_message_received``, an SMS's answer with her case code). A crash or a database
 outage between the two leaves it stored but not followed up, and the gateway that heard "stored"
 never sends it again. Each sweep notes the recent messages still waiting; one that was already
-waiting at a sweep at least ``GRACE`` earlier is in no request's hands any more (a request is killed
-after 30 s), so it is followed up here, marked ``late``: her request is gone, so an answer goes by
-the gateway's own way of sending (SMSSync's queue, Twilio's REST API), not in a response.
+waiting at a sweep at least ``GRACE`` earlier is taken to be in no request's hands any more (a
+request waits at most tens of seconds on the database or a gateway), so it is followed up here,
+marked ``late``: her request is gone, so an answer goes by the gateway's own way of sending
+(SMSSync's queue, Twilio's REST API), not in a response. Should a request still be running after
+all, a case code is given by compare-and-set (``core.conversation.claim_code``) and plugins do not
+answer a message twice, so a follow-up run twice sends no second code.
+
+Only messages received in the last ``WITHIN`` are answered: an SMS about a report arriving out of
+the blue days later, on a phone that may be shared, is a danger of its own.
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ from core.models.base import utcnow
 log = logging.getLogger("sesim.followups")
 
 MARK = ("core", "follow-ups-waiting")  # a ChannelCursor row: the last sweep's time and waiting ids
-GRACE = timedelta(minutes=2)
-RECENT = 5000  # the newest inbound messages looked at (more than a busy campaign's minute)
+GRACE = timedelta(minutes=10)
+RECENT = 5000  # the newest inbound messages looked at (more than a busy campaign's ten minutes)
 WITHIN = timedelta(days=2)  # an older message is not answered out of the blue
 
 
@@ -40,11 +46,13 @@ def sweep() -> int:
 
 
 def _waiting(now: datetime) -> set[int]:
-    rows = (db.session.query(Message.id, Message.data)
-            .filter(Message.direction == "in", Message.status != "withdrawn",
-                    Message.received_at >= now - WITHIN)
-            .order_by(Message.id.desc()).limit(RECENT).all())
-    return {message_id for message_id, data in rows if not (data or {}).get("processed")}
+    """The recent inbound messages not followed up: the newest ``RECENT`` by id (read through the
+    primary key, however large the table), filtered here."""
+    rows = (db.session.query(Message.id, Message.data, Message.status, Message.received_at)
+            .filter(Message.direction == "in").order_by(Message.id.desc()).limit(RECENT).all())
+    return {message_id for message_id, data, status, received_at in rows
+            if not (data or {}).get("processed") and status != "withdrawn"
+            and received_at >= now - WITHIN}
 
 
 def _previous() -> tuple[datetime | None, set[int]]:
@@ -56,14 +64,13 @@ def _previous() -> tuple[datetime | None, set[int]]:
 
 
 def _follow_up_late(message_id: int) -> int:
-    from core.intake import follow_up
+    from core.intake import follow_up_late
 
     message = db.session.get(Message, message_id)
     if message is None or (message.data or {}).get("processed"):
         return 0  # erased, or followed up by a repeated delivery meanwhile
-    message.data = {**(message.data or {}), "late": True}
-    follow_up(message)
-    followed = bool((message.data or {}).get("processed"))
+    follow_up_late(message)
+    followed = bool((db.session.get(Message, message_id).data or {}).get("processed"))
     log.log(logging.INFO if followed else logging.WARNING, "late follow-up of message %s: %s",
             message_id, "done" if followed else "failed, tried again at the next sweep")
     return int(followed)

@@ -167,10 +167,8 @@ def _receive(inbound: Inbound) -> tuple[Message, bool]:
         if existing is None:
             raise
         if not (existing.data or {}).get("processed"):
-            # Stored, but the process died before the follow-up ran: run it now, as late (the
-            # request that should have answered her is gone; see core.followups).
-            existing.data = {**(existing.data or {}), "late": True}
-            follow_up(existing)
+            # Stored, but the process died before the follow-up ran: run it now.
+            follow_up_late(existing)
         return existing, False
 
     health.received(message.channel, health.gateway_of(message.data))
@@ -262,6 +260,20 @@ def follow_up(message: Message) -> None:
     except Exception:
         db.session.rollback()
         log.exception("could not record the follow-up of message %s", message.id)
+
+
+def follow_up_late(message: Message) -> None:
+    """``follow_up`` for a message whose request died before it (a repeated delivery, or the
+    worker: core.followups), marked ``late`` first, in a commit of its own so that no rollback
+    inside the follow-up loses it: plugins answer her by their channel's own sending then."""
+    message.data = {**(message.data or {}), "late": True}
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("could not mark message %s late; the worker follows it up", message.id)
+        return
+    follow_up(message)
 
 
 def _suggestions(message: Message) -> dict | None:

@@ -88,6 +88,29 @@ def test_a_second_new_mail_from_her_gets_no_second_code(app, client, smtp):
     assert len(smtp.wait(2, timeout=1)) == 1
 
 
+def test_a_mail_followed_up_again_gets_no_second_code(app, client, smtp):
+    """Her code went out, then the follow-up's last commit failed: the worker follows the mail up
+    again (core.followups) and must not send a second code, which would void the first."""
+    from tests.test_late_followups import time_passes, worker_once
+
+    push(client, plain_mail("Salam, kömək lazımdır."))
+    [(_f, _r, mail)] = smtp.wait(1)
+    code = CODE.search(mail.get_content()).group(1)
+    with app.app_context():
+        inbound = Message.query.filter_by(direction="in").one()
+        inbound.data = {key: value for key, value in inbound.data.items() if key != "processed"}
+        db.session.commit()
+    worker_once(app)
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        inbound = Message.query.filter_by(direction="in").one()
+        assert inbound.data["processed"] and inbound.data["late"]
+        assert inbound.case_code_hash == casecodes.hash_code(code)  # her code still works
+        assert Message.query.filter_by(direction="out").count() == 1
+    assert len(smtp.wait(2, timeout=1)) == 1
+
+
 @pytest.mark.parametrize(
     "headers",
     ["Auto-Submitted: auto-replied\r\n", "Precedence: bulk\r\n", "List-Id: <news.example.org>\r\n"],

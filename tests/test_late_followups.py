@@ -106,6 +106,62 @@ def test_a_repeated_delivery_answers_what_a_crash_left_unanswered_once(app):
         assert len(replies_to(stuck)) == 1
 
 
+def test_a_late_sms_is_answered_even_when_its_spam_check_fails(app):
+    """A failing plugin rolls the follow-up's transaction back; her ``late`` mark, committed before
+    it, stays, so she still gets her code."""
+    from core import hookimpl
+
+    class BrokenSpamCheck:
+        @hookimpl
+        def sesim_spam_verdict(self, message):
+            raise RuntimeError("spam service down")
+
+    app.extensions["sesim"].manager.register(BrokenSpamCheck(), name="broken-spam-check")
+    stuck = left_by_a_crash(app)
+    worker_once(app)
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        assert db.session.get(Message, stuck).data["late"]
+        [reply] = replies_to(stuck)
+        assert reply.data["kind"] == "case-code"
+
+
+def test_a_repeat_answers_an_sms_whose_request_died_after_its_follow_up(app):
+    """Followed up, then the process died before the answer: the gateway heard nothing, sends it
+    again, and the repeat answers her (once)."""
+    stuck = left_by_a_crash(app)
+    with app.app_context():
+        message = db.session.get(Message, stuck)
+        message.data = {**message.data, "processed": True}
+        message.language = "az"
+        db.session.commit()
+    fields = {"from": PHONE, "message": TEXT, "message_id": "6f1c3a52", "secret": SECRET,
+              "sent_timestamp": "1714560000000"}
+    for _ in range(2):
+        assert app.test_client().post("/channels/sms/smssync", data=fields).status_code == 200
+    with app.app_context():
+        [reply] = replies_to(stuck)
+        assert reply.data["kind"] == "case-code" and db.session.get(Message, stuck).case_code_hash
+
+
+def test_an_old_message_is_never_answered_out_of_the_blue(app):
+    """A message stuck for days (e.g. from before the worker ran) is left alone: an SMS about a
+    report arriving days later, on a phone that may be shared, is a danger of its own."""
+    from core.followups import WITHIN
+    from core.models.base import utcnow
+
+    stuck = left_by_a_crash(app)
+    with app.app_context():
+        db.session.get(Message, stuck).received_at = utcnow() - WITHIN - GRACE
+        db.session.commit()
+    worker_once(app)
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        assert "processed" not in db.session.get(Message, stuck).data and replies_to(stuck) == []
+
+
 def test_of_two_answers_at_once_only_one_sends_a_case_code(app):
     from plugins.sms.flow import respond
 

@@ -6,11 +6,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlalchemy.orm.attributes import set_committed_value
-
 from core import casecodes
-from core.conversation import is_answer
+from core.conversation import claim_code, is_answer
 from core.crypto import keyed_hash
 from core.extensions import db
 from core.intake import Inbound, Spooled, queue_reply, receive
@@ -67,7 +64,8 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
     except Spooled:
         return Outcome(None, True)
     outcome = Outcome(message, created)
-    if created:
+    # A repeat is answered when the first delivery was not: its request died after the store.
+    if created or not _answered(message):
         outcome.reply = respond(message, gateway, twiml=True, text=text)
     return outcome
 
@@ -81,11 +79,14 @@ def answer_late(message: Message) -> None:
     if message.channel != "sms" or message.direction != "in" \
             or not (data.get("spooled") or data.get("late")):
         return
-    # A follow-up that ran twice (two workers, or a crash before "processed") must not send a
-    # second code: that would also void the first one, which only her phone holds.
-    if message.case_code_hash or Message.query.filter_by(in_reply_to_id=message.id).first():
-        return
-    respond(message, data.get("gateway", ""), twiml=False)
+    if not _answered(message):  # a follow-up that ran twice sends nothing twice
+        respond(message, data.get("gateway", ""), twiml=False)
+
+
+def _answered(message: Message) -> bool:
+    """Whether she got her code or an answer already (a second code would void the first)."""
+    return bool(message.case_code_hash
+                or Message.query.filter_by(in_reply_to_id=message.id).first())
 
 
 def respond(message: Message, gateway: str, twiml: bool, text: str | None = None) -> Message | None:
@@ -127,20 +128,8 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None,
     if is_answer(message):
         return None  # an answer on her case (sent with her code) needs no new code
     code, code_hash = casecodes.issue()
-    if not _claim_code(message, code_hash):
+    if not claim_code(message, code_hash):
         return None  # another request or the worker answered her meanwhile: one code only
     text = replies.case_code_text(message.language, code)
     return queue_reply(message, text, gateway=reply_gateway, kind="case-code", **via)
 
-
-def _claim_code(message: Message, code_hash: str) -> bool:
-    """Give ``message`` its case code unless it has one: a compare-and-set in the database, so of
-    two answers at once (a slow request and a repeated delivery, or the worker) only one sends a
-    code — a second would void the first, which only her phone holds."""
-    claimed = db.session.execute(
-        update(Message).where(Message.id == message.id, Message.case_code_hash.is_(None))
-        .values(case_code_hash=code_hash).execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if claimed:
-        set_committed_value(message, "case_code_hash", code_hash)
-    return claimed
