@@ -24,17 +24,19 @@ ANSWER = "answer"  # data["kind"] of what she wrote back
 HIDDEN_KINDS = {"case-code", "help"}  # automatic replies: never part of the conversation she reads
 
 
-def claim_code(message: Message, code_hash: str) -> bool:
-    """Give ``message`` its case code unless it has one: a compare-and-set in the database, so of
-    two answers at once (a slow request and a repeated delivery, or the worker) only one sends a
-    code — a second would void the first, which only her phone or mailbox holds. The caller
-    commits (with the reply that carries the code)."""
+def claim_answer(message: Message) -> bool:
+    """Claim the one automatic answer ``message`` gets (her case code, HELP, an alert
+    confirmation): a compare-and-set in the database, so of two deliveries, follow-ups or workers
+    answering at once only one does — a second code would void the first, which only her phone or
+    mailbox holds, and every extra SMS is one more trace on a phone that may be shared. The caller
+    commits the claim with the reply (a failed reply rolls the claim back)."""
+    now = utcnow()
     claimed = db.session.execute(
-        update(Message).where(Message.id == message.id, Message.case_code_hash.is_(None))
-        .values(case_code_hash=code_hash).execution_options(synchronize_session=False)
+        update(Message).where(Message.id == message.id, Message.answered_at.is_(None))
+        .values(answered_at=now).execution_options(synchronize_session=False)
     ).rowcount == 1
     if claimed:
-        set_committed_value(message, "case_code_hash", code_hash)
+        set_committed_value(message, "answered_at", now)
     return claimed
 
 

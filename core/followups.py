@@ -8,8 +8,8 @@ waiting at a sweep at least ``GRACE`` earlier is taken to be in no request's han
 request waits at most tens of seconds on the database or a gateway), so it is followed up here,
 marked ``late``: her request is gone, so an answer goes by the gateway's own way of sending
 (SMSSync's queue, Twilio's REST API), not in a response. Should a request still be running after
-all, a case code is given by compare-and-set (``core.conversation.claim_code``) and plugins do not
-answer a message twice, so a follow-up run twice sends no second code.
+all, the one automatic answer a message gets is claimed by compare-and-set
+(``core.conversation.claim_answer``), so a follow-up run twice sends nothing twice.
 
 Only messages received in the last ``WITHIN`` are answered: an SMS about a report arriving out of
 the blue days later, on a phone that may be shared, is a danger of its own.
@@ -20,6 +20,9 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.models import ChannelCursor, Message
@@ -36,12 +39,15 @@ WITHIN = timedelta(days=2)  # an older message is not answered out of the blue
 def sweep() -> int:
     """Follow up the messages left waiting since the previous sweep; return how many."""
     now = utcnow()
-    previous_at, previous = _previous()
-    if previous_at is not None and now - previous_at < GRACE:
+    noted = ChannelCursor.get(*MARK)
+    previous_at, previous = _parse(noted)
+    if previous_at is not None and timedelta(0) <= now - previous_at < GRACE:
         return 0  # the noted messages may still be in a request's hands: wait for them
     waiting = _waiting(now)
-    stuck = sorted(waiting & previous)
-    ChannelCursor.put(*MARK, json.dumps({"at": now.isoformat(), "ids": sorted(waiting)}))
+    # A note from the future (the clock was set back) says nothing of how long they waited.
+    stuck = sorted(waiting & previous) if previous_at is not None and now >= previous_at else []
+    if not _replace_note(noted, json.dumps({"at": now.isoformat(), "ids": sorted(waiting)})):
+        return 0  # another worker swept at the same moment: it follows them up
     return sum(_follow_up_late(message_id) for message_id in stuck)
 
 
@@ -55,12 +61,32 @@ def _waiting(now: datetime) -> set[int]:
             and received_at >= now - WITHIN}
 
 
-def _previous() -> tuple[datetime | None, set[int]]:
+def _parse(noted: str | None) -> tuple[datetime | None, set[int]]:
     try:
-        noted = json.loads(ChannelCursor.get(*MARK) or "{}")
-        return datetime.fromisoformat(noted["at"]), set(noted["ids"])
+        value = json.loads(noted or "{}")
+        at = datetime.fromisoformat(value["at"])
+        return (None, set()) if at.tzinfo is not None else (at, {int(i) for i in value["ids"]})
     except (ValueError, KeyError, TypeError):
-        return None, set()
+        return None, set()  # none yet, or unreadable: this sweep writes a new one
+
+
+def _replace_note(old: str | None, new: str) -> bool:
+    """Write the new note only if it is still ``old``: of two workers sweeping at once (several
+    workers share a Redis queue, each with its schedule), one goes on."""
+    if old is None:
+        db.session.add(ChannelCursor(channel=MARK[0], stream=MARK[1], value=new))
+        try:
+            db.session.commit()
+            return True
+        except IntegrityError:
+            db.session.rollback()
+            return False
+    replaced = db.session.execute(
+        update(ChannelCursor).where(ChannelCursor.channel == MARK[0], ChannelCursor.stream == MARK[1],
+                                    ChannelCursor.value == old).values(value=new, updated_at=utcnow())
+    ).rowcount == 1
+    db.session.commit()
+    return replaced
 
 
 def _follow_up_late(message_id: int) -> int:

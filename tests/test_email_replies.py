@@ -111,6 +111,27 @@ def test_a_mail_followed_up_again_gets_no_second_code(app, client, smtp):
     assert len(smtp.wait(2, timeout=1)) == 1
 
 
+def test_a_mail_answered_meanwhile_by_another_follow_up_gets_no_second_code(app, client, smtp):
+    """Two follow-ups of one mail at once (a slow request and the worker): the one that finds the
+    answer claimed sends nothing."""
+    from sqlalchemy import update
+
+    from core.models.base import utcnow
+    from plugins.email.replies import on_received
+
+    app.config["SESIM_EMAIL_AUTO_REPLY"] = False
+    push(client, plain_mail("Salam, kömək lazımdır."))
+    app.config["SESIM_EMAIL_AUTO_REPLY"] = True
+    with app.app_context():
+        message = Message.query.filter_by(direction="in").one()  # not answered, as it is read
+        with db.engine.begin() as other:  # the other follow-up claims the answer
+            other.execute(update(Message).where(Message.id == message.id).values(answered_at=utcnow()))
+        on_received(message)
+        assert Message.query.filter_by(direction="out").count() == 0
+        assert db.session.get(Message, message.id).case_code_hash is None
+    assert smtp.wait(1, timeout=1) == []
+
+
 @pytest.mark.parametrize(
     "headers",
     ["Auto-Submitted: auto-replied\r\n", "Precedence: bulk\r\n", "List-Id: <news.example.org>\r\n"],

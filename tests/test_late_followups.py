@@ -4,7 +4,7 @@ and an SMS gets her case code then — once, however many answers race for it.""
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -13,6 +13,7 @@ from core import conversation
 from core.extensions import db
 from core.followups import GRACE, MARK
 from core.models import ChannelCursor, Message
+from core.models.base import utcnow
 
 PHONE = "+994551234567"
 SECRET = "s3cret"
@@ -149,7 +150,6 @@ def test_an_old_message_is_never_answered_out_of_the_blue(app):
     """A message stuck for days (e.g. from before the worker ran) is left alone: an SMS about a
     report arriving days later, on a phone that may be shared, is a danger of its own."""
     from core.followups import WITHIN
-    from core.models.base import utcnow
 
     stuck = left_by_a_crash(app)
     with app.app_context():
@@ -168,13 +168,81 @@ def test_of_two_answers_at_once_only_one_sends_a_case_code(app):
     stuck = left_by_a_crash(app)
     with app.app_context():
         message = db.session.get(Message, stuck)
-        assert message.case_code_hash is None
-        # Meanwhile another request (or the worker) gave her a code, on its own connection.
+        assert message.answered_at is None
+        # Meanwhile another request (or the worker) answered her, on its own connection.
         with db.engine.begin() as other:
-            other.execute(update(Message).where(Message.id == stuck).values(case_code_hash="f" * 64))
+            other.execute(update(Message).where(Message.id == stuck).values(answered_at=utcnow()))
         assert respond(message, "smssync", twiml=False) is None
         assert replies_to(stuck) == []
-        assert db.session.get(Message, stuck).case_code_hash == "f" * 64  # her code still works
+        assert db.session.get(Message, stuck).case_code_hash is None  # no code she never got
+
+
+def test_a_repeat_while_the_first_request_still_runs_sends_help_once(app):
+    """The gateway gave up waiting and sent HELP again while the first request was still busy:
+    the repeat answers (its first request looks dead), and the first request, reaching its answer
+    at last, sends nothing more."""
+    from plugins.sms.flow import respond
+
+    stuck = left_by_a_crash(app, text="HELP")
+    with app.app_context():
+        first = db.session.get(Message, stuck)  # what the first request holds
+        first.language = "en"
+        fields = {"from": PHONE, "message": "HELP", "message_id": "6f1c3a52", "secret": SECRET,
+                  "sent_timestamp": "1714560000000"}
+        assert app.test_client().post("/channels/sms/smssync", data=fields).status_code == 200
+        assert [reply.data["kind"] for reply in replies_to(stuck)] == ["help"]
+        assert respond(first, "smssync", twiml=True) is None
+        assert [reply.data["kind"] for reply in replies_to(stuck)] == ["help"]
+
+
+def test_a_repeat_of_an_old_sms_is_not_answered(app):
+    """A phone that was offline for days sends an old SMS again: it is followed up for the
+    moderators, but no answer arrives out of the blue."""
+    from core.followups import WITHIN
+
+    stuck = left_by_a_crash(app)
+    with app.app_context():
+        db.session.get(Message, stuck).received_at = utcnow() - WITHIN - GRACE
+        db.session.commit()
+    fields = {"from": PHONE, "message": TEXT, "message_id": "6f1c3a52", "secret": SECRET,
+              "sent_timestamp": "1714560000000"}
+    assert app.test_client().post("/channels/sms/smssync", data=fields).status_code == 200
+    with app.app_context():
+        assert db.session.get(Message, stuck).data["processed"] and replies_to(stuck) == []
+
+
+def test_two_workers_sweeping_at_once_follow_up_once(app):
+    """Several workers on one Redis queue each run the schedule: the note is replaced only if it
+    is still the one a sweep read, so one of them goes on."""
+    from core.followups import _replace_note
+
+    stuck = left_by_a_crash(app)
+    worker_once(app)
+    time_passes(app)
+    with app.app_context():
+        read = ChannelCursor.get(*MARK)
+        assert _replace_note(read, json.dumps({"at": utcnow().isoformat(), "ids": []}))  # worker A
+        assert not _replace_note(read, "{}")  # worker B read the same note: it stops
+    worker_once(app)  # the next sweep waits for A's note to age
+    with app.app_context():
+        assert "processed" not in db.session.get(Message, stuck).data
+
+
+def test_a_note_from_the_future_does_not_stop_the_sweeps(app):
+    """The clock was set back: the last note seems to lie ahead. It is replaced, and messages
+    are followed up from the new one."""
+    stuck = left_by_a_crash(app)
+    worker_once(app)
+    time_passes(app, by=-timedelta(days=30))
+    worker_once(app)
+    with app.app_context():
+        noted = json.loads(ChannelCursor.get(*MARK))
+        assert datetime.fromisoformat(noted["at"]) <= utcnow() and noted["ids"] == [stuck]
+        assert "processed" not in db.session.get(Message, stuck).data  # its wait is unknown
+    time_passes(app)
+    worker_once(app)
+    with app.app_context():
+        assert db.session.get(Message, stuck).data["processed"] and len(replies_to(stuck)) == 1
 
 
 def test_a_case_code_goes_out_when_her_language_is_unknown(app):

@@ -26,6 +26,9 @@ class Message(Claimable, db.Model):
     received_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
     status = db.Column(db.String(16), nullable=False, default="new", index=True)
     case_code_hash = db.Column(db.String(64), unique=True)
+    # When an automatic answer (her case code, HELP, an alert confirmation) was claimed for it:
+    # one answer per message, however many deliveries or follow-ups race (conversation.claim_answer).
+    answered_at = db.Column(db.DateTime)
     data = db.Column(db.JSON, nullable=False, default=dict)  # channel extras, never identifying
     error = db.Column(db.Text)
     # Her answer on a report (from /case, an SMS starting with her code, a mail thread) that the

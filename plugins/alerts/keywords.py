@@ -9,6 +9,7 @@ import re
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from core.conversation import claim_answer
 from core.detection import detect_places, fold
 from core.extensions import db
 from core.intake import queue_reply
@@ -52,4 +53,5 @@ def handle(message) -> None:
         else:
             text = _("Sesim: we could not find that place. Send ALERT and a district or town, "
                      "e.g. ALERT Masallı.")
-    queue_reply(message, text, kind="alert", **via)
+    if claim_answer(message):  # one answer per SMS, however many follow-ups race (no case code)
+        queue_reply(message, text, kind="alert", **via)

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from core import casecodes
-from core.conversation import claim_code, is_answer
+from core.conversation import claim_answer, is_answer
 from core.extensions import db
 from core.intake import queue_reply
 from core.models import Message
@@ -44,16 +44,17 @@ def on_received(message: Message) -> None:
         return
     if not _should_send_code(message):
         return
-    code, code_hash = casecodes.issue()
-    if not claim_code(message, code_hash):
-        db.session.rollback()
+    if not claim_answer(message):
         return  # a follow-up that ran twice (core.followups): her first code stands
-    db.session.commit()
+    code, code_hash = casecodes.issue()
+    message.case_code_hash = code_hash
+    # One commit for the claim, the code and the reply that carries it (queue_reply's): a failure
+    # leaves none of them, never a code she did not receive.
     queue_reply(message, case_code_text(code, message.language), kind=CASE_CODE)
 
 
 def _should_send_code(message: Message) -> bool:
-    if not current_app.config["SESIM_EMAIL_AUTO_REPLY"] or not message.sender or message.case_code_hash:
+    if not current_app.config["SESIM_EMAIL_AUTO_REPLY"] or not message.sender or message.answered_at:
         return False
     if (message.data or {}).get("automatic"):
         log.info("no case code for mail %s: it was sent by a robot", message.id)

@@ -6,12 +6,16 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core import casecodes
-from core.conversation import claim_code, is_answer
+from core.conversation import claim_answer, is_answer
 from core.crypto import keyed_hash
 from core.extensions import db
+from core.followups import WITHIN
 from core.intake import Inbound, Spooled, queue_reply, receive
 from core.models import Message
+from core.models.base import utcnow
 from core.resources import sms_lines
 from plugins.sms import replies
 from plugins.sms.settings import setting
@@ -65,7 +69,7 @@ def accept(gateway: str, external_id: str, sender: str, text: str, sent_at: date
         return Outcome(None, True)
     outcome = Outcome(message, created)
     # A repeat is answered when the first delivery was not: its request died after the store.
-    if created or not _answered(message):
+    if created or _unanswered(message, recent_only=True):
         outcome.reply = respond(message, gateway, twiml=True, text=text)
     return outcome
 
@@ -79,14 +83,23 @@ def answer_late(message: Message) -> None:
     if message.channel != "sms" or message.direction != "in" \
             or not (data.get("spooled") or data.get("late")):
         return
-    if not _answered(message):  # a follow-up that ran twice sends nothing twice
+    # The spool is replayed as soon as the database is back; a late one may be days old.
+    if _unanswered(message, recent_only=not data.get("spooled")):
         respond(message, data.get("gateway", ""), twiml=False)
 
 
-def _answered(message: Message) -> bool:
-    """Whether she got her code or an answer already (a second code would void the first)."""
-    return bool(message.case_code_hash
-                or Message.query.filter_by(in_reply_to_id=message.id).first())
+def _unanswered(message: Message, recent_only: bool) -> bool:
+    """Whether a repeat or a late follow-up should try to answer: nothing answered her yet, and,
+    with ``recent_only``, the SMS was sent in the last ``core.followups.WITHIN``: an answer about a
+    report arriving days later, on a phone that may be shared, is a danger of its own. ``respond``
+    claims the answer."""
+    try:
+        return message.answered_at is None and \
+            (not recent_only or message.received_at >= utcnow() - WITHIN)
+    except SQLAlchemyError:  # the database failed again: the worker tries later
+        db.session.rollback()
+        log.exception("could not tell whether SMS message %s was answered", message.id)
+        return False
 
 
 def respond(message: Message, gateway: str, twiml: bool, text: str | None = None) -> Message | None:
@@ -119,17 +132,18 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None,
         return None
     via = {"via": "twiml"} if gateway == "twilio" and twiml else {}
     reply_gateway = gateway if gateway in ("twilio", "smssync") else None
+    if found is None and is_answer(message):
+        return None  # an answer on her case (sent with her code) needs no new code
+    if not claim_answer(message):
+        return None  # answered already, or by another request or the worker right now
     if found is not None:
         text = replies.help_text(message.language, case_codes=auto)
         support = sms_lines(None, message.language or "az")  # her region is unknown here
         if support:
             text = f"{text}\n{support}"
         return queue_reply(message, text, gateway=reply_gateway, kind="help", **via)
-    if is_answer(message):
-        return None  # an answer on her case (sent with her code) needs no new code
     code, code_hash = casecodes.issue()
-    if not claim_code(message, code_hash):
-        return None  # another request or the worker answered her meanwhile: one code only
+    message.case_code_hash = code_hash
     text = replies.case_code_text(message.language, code)
     return queue_reply(message, text, gateway=reply_gateway, kind="case-code", **via)
 
