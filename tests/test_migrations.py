@@ -108,3 +108,43 @@ def test_running_totals_survive_being_rekeyed_both_ways(tmp_path):
             assert [_stored_days(*table) for table in tables] == kept
             db.session.remove()
             db.engine.dispose()
+
+
+def test_answered_at_marks_the_recent_messages_already_answered(tmp_path):
+    """a7d2e9c4b1f6: a recent message that holds a case code or has a reply counts as answered (a
+    repeat must not answer it again); an unanswered one, or an old one, stays unmarked."""
+    from datetime import timedelta
+
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from core import create_app
+    from core.migrating import upgrade_all
+    from core.models.base import utcnow
+    from tests.conftest import BASE_CONFIG, private_database
+
+    now, old = utcnow(), utcnow() - timedelta(days=30)
+    rows = [  # id, direction, case_code_hash, in_reply_to_id, received_at
+        (1, "in", "c" * 64, None, now), (2, "in", None, None, now), (3, "out", None, 2, now),
+        (4, "in", None, None, now), (5, "in", "d" * 64, None, old), (6, "in", None, 4, now)]
+    with private_database("sesim_answered", tmp_path / "answered.db") as url:
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
+        with app.app_context():
+            upgrade_all()
+            downgrade(revision="c9f3e7a2d5b8")
+            for id_, direction, code, parent, at in rows:
+                db.session.execute(text(
+                    "INSERT INTO messages (id, channel, external_id, direction, text, received_at, "
+                    "status, case_code_hash, data, unread, in_reply_to_id) VALUES (:id, 'sms', :ext, "
+                    ":direction, 'x', :at, 'new', :code, '{}', false, :parent)"),
+                    {"id": id_, "ext": f"m{id_}", "direction": direction, "at": at, "code": code,
+                     "parent": parent})
+            db.session.commit()
+            upgrade_all()
+            marked = db.session.execute(text(
+                "SELECT id FROM messages WHERE answered_at IS NOT NULL ORDER BY id")).scalars().all()
+            # 4 has only an inbound mail threaded under it (6), not a reply: not answered.
+            assert marked == [1, 2]
+            db.session.remove()
+            db.engine.dispose()

@@ -27,7 +27,7 @@ def handle(message) -> None:
     """``sesim_message_received`` for SMS: subscribe or stop; anything else is not for alerts."""
     if message.channel != "sms" or message.direction != "in" or not message.sender:
         return
-    if "alerts" in (message.data or {}):
+    if message.answered_at is not None:
         return  # answered already: a follow-up that ran again (core.followups) asks nothing new
     words = (message.text or "").strip().split(maxsplit=1)
     if not words:

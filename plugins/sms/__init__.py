@@ -46,7 +46,7 @@ def _send(message):
     return send(message)
 
 
-@hookimpl
+@hookimpl(trylast=True)  # another plugin's answer (an alert confirmation) goes first
 def sesim_message_received(message):
     from plugins.sms.flow import answer_late
 
