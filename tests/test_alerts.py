@@ -304,23 +304,15 @@ def test_sms_opt_in_answers_in_her_language(app, client, keyword, place, expecte
 def test_an_alert_request_gets_its_confirmation_and_no_case_code_even_late(app, client):
     """With case codes on, ALERT is not a report: one answer, the confirmation — live, and when
     the worker follows it up after a crash (the SMS plugin answers last)."""
-    from core.extensions import db
-    from core.intake import sender_hash
     from core.models import Message
-    from tests.test_late_followups import time_passes
+    from tests.test_late_followups import left_by_a_crash, sweeps_past_the_grace
 
     app.config["SESIM_SMS_AUTO_REPLY"] = True
     smssync(client, "ALERT Masallı", "m-live")
     (confirmation,) = outbound_texts(app)
     assert "STOP" in confirmation
-    with app.app_context():  # as a process that died right after storing it leaves it
-        db.session.add(Message(channel="sms", external_id="smssync:m-late", sender=PHONE,
-                               sender_hash=sender_hash(PHONE), text="ALERT Masallı",
-                               data={"gateway": "smssync"}))
-        db.session.commit()
-    run_worker(app)
-    time_passes(app)
-    run_worker(app)
+    left_by_a_crash(app, external_id="smssync:m-late", text="ALERT Masallı")
+    sweeps_past_the_grace(app)
     with app.app_context():
         late = Message.query.filter_by(external_id="smssync:m-late").one()
         assert late.data["late"] and late.case_code_hash is None

@@ -91,7 +91,7 @@ def test_a_second_new_mail_from_her_gets_no_second_code(app, client, smtp):
 def test_a_mail_followed_up_again_gets_no_second_code(app, client, smtp):
     """Her code went out, then the follow-up's last commit failed: the worker follows the mail up
     again (core.followups) and must not send a second code, which would void the first."""
-    from tests.test_late_followups import time_passes, worker_once
+    from tests.test_late_followups import sweeps_past_the_grace
 
     push(client, plain_mail("Salam, kömək lazımdır."))
     [(_f, _r, mail)] = smtp.wait(1)
@@ -100,9 +100,7 @@ def test_a_mail_followed_up_again_gets_no_second_code(app, client, smtp):
         inbound = Message.query.filter_by(direction="in").one()
         inbound.data = {key: value for key, value in inbound.data.items() if key != "processed"}
         db.session.commit()
-    worker_once(app)
-    time_passes(app)
-    worker_once(app)
+    sweeps_past_the_grace(app)
     with app.app_context():
         inbound = Message.query.filter_by(direction="in").one()
         assert inbound.data["processed"] and inbound.data["late"]

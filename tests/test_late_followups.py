@@ -53,6 +53,14 @@ def time_passes(app, by=GRACE) -> None:
         ChannelCursor.put(*MARK, json.dumps(noted))
 
 
+def sweeps_past_the_grace(app) -> None:
+    """Two sweeps of ``sesim worker`` with the grace between: the first notes what waits, the
+    second follows up what still does."""
+    worker_once(app)
+    time_passes(app)
+    worker_once(app)
+
+
 def replies_to(message_id: int) -> list[Message]:
     return Message.query.filter_by(direction="out", in_reply_to_id=message_id).all()
 
@@ -100,9 +108,7 @@ def test_a_repeated_delivery_answers_what_a_crash_left_unanswered_once(app):
         assert db.session.get(Message, stuck).data["late"]
         [reply] = replies_to(stuck)  # queued for the phone to fetch: the first request is gone
         assert reply.data["kind"] == "case-code" and reply.status == "queued"
-    worker_once(app)
-    time_passes(app)
-    worker_once(app)
+    sweeps_past_the_grace(app)
     with app.app_context():
         assert len(replies_to(stuck)) == 1
 
@@ -119,9 +125,7 @@ def test_a_late_sms_is_answered_even_when_its_spam_check_fails(app):
 
     app.extensions["sesim"].manager.register(BrokenSpamCheck(), name="broken-spam-check")
     stuck = left_by_a_crash(app)
-    worker_once(app)
-    time_passes(app)
-    worker_once(app)
+    sweeps_past_the_grace(app)
     with app.app_context():
         assert db.session.get(Message, stuck).data["late"]
         [reply] = replies_to(stuck)
@@ -155,9 +159,7 @@ def test_an_old_message_is_never_answered_out_of_the_blue(app):
     with app.app_context():
         db.session.get(Message, stuck).received_at = utcnow() - WITHIN - GRACE
         db.session.commit()
-    worker_once(app)
-    time_passes(app)
-    worker_once(app)
+    sweeps_past_the_grace(app)
     with app.app_context():
         assert "processed" not in db.session.get(Message, stuck).data and replies_to(stuck) == []
 
