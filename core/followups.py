@@ -96,7 +96,7 @@ def _follow_up_late(message_id: int) -> int:
     if message is None or (message.data or {}).get("processed"):
         return 0  # erased, or followed up by a repeated delivery meanwhile
     follow_up_late(message)
-    followed = bool((db.session.get(Message, message_id).data or {}).get("processed"))
+    followed = bool((message.data or {}).get("processed"))  # as committed, or reloaded on failure
     log.log(logging.INFO if followed else logging.WARNING, "late follow-up of message %s: %s",
             message_id, "done" if followed else "failed, tried again at the next sweep")
     return int(followed)

@@ -7,8 +7,7 @@ every minute), what the spool kept while the database was down is stored every
 ``SESIM_SPOOL_INTERVAL`` seconds, retention purges run every ``SESIM_PURGE_INTERVAL`` seconds, and
 every plugin's ``sesim_periodic_jobs`` run at their own interval. Each job runs in its own app
 context; an error is logged and the worker goes on. Huey looks at its schedule once a minute, so
-intervals are
-rounded to whole minutes (at least one).
+intervals are rounded to whole minutes (at least one).
 
 The queue lives in ``SESIM_QUEUE_URL``: empty means a SQLite file in the instance folder,
 ``redis://…`` a Redis server (several workers can then share it).

@@ -26,17 +26,27 @@ def app_config():
             "SESIM_SMS_SMSSYNC_SECRET": SECRET, "SESIM_SMS_AUTO_REPLY": True}
 
 
-def left_by_a_crash(app, external_id="smssync:6f1c3a52", text=TEXT) -> int:
+def left_by_a_crash(app, external_id="smssync:6f1c3a52", text=TEXT, received_at=None) -> int:
     """The row the SMSSync webhook commits before the follow-up, as a process that died right
     after that commit leaves it: stored, not followed up, not answered."""
     from core.intake import sender_hash
 
     with app.app_context():
         message = Message(channel="sms", external_id=external_id, sender=PHONE,
-                          sender_hash=sender_hash(PHONE), text=text, data={"gateway": "smssync"})
+                          sender_hash=sender_hash(PHONE), text=text, data={"gateway": "smssync"},
+                          received_at=received_at or utcnow())
         db.session.add(message)
         db.session.commit()
         return message.id
+
+
+def delivered_again(app, text=TEXT):
+    """The SMSSync phone sends the SMS ``left_by_a_crash`` stored once more (it heard no answer)."""
+    response = app.test_client().post("/channels/sms/smssync", data={
+        "from": PHONE, "message": text, "message_id": "6f1c3a52", "secret": SECRET,
+        "sent_timestamp": "1714560000000"})
+    assert response.status_code == 200 and response.get_json()["payload"]["success"] is True
+    return response
 
 
 def worker_once(app) -> str:
@@ -97,12 +107,8 @@ def test_the_worker_follows_up_a_message_a_crash_left_and_she_gets_her_case_code
 
 def test_a_repeated_delivery_answers_what_a_crash_left_unanswered_once(app):
     stuck = left_by_a_crash(app)
-    client = app.test_client()
-    fields = {"from": PHONE, "message": TEXT, "message_id": "6f1c3a52", "secret": SECRET,
-              "sent_timestamp": "1714560000000"}
     for _ in range(2):
-        response = client.post("/channels/sms/smssync", data=fields)
-        assert response.status_code == 200 and response.get_json()["payload"]["success"] is True
+        delivered_again(app)
     with app.app_context():
         assert Message.query.filter_by(direction="in").count() == 1
         assert db.session.get(Message, stuck).data["late"]
@@ -141,10 +147,8 @@ def test_a_repeat_answers_an_sms_whose_request_died_after_its_follow_up(app):
         message.data = {**message.data, "processed": True}
         message.language = "az"
         db.session.commit()
-    fields = {"from": PHONE, "message": TEXT, "message_id": "6f1c3a52", "secret": SECRET,
-              "sent_timestamp": "1714560000000"}
     for _ in range(2):
-        assert app.test_client().post("/channels/sms/smssync", data=fields).status_code == 200
+        delivered_again(app)
     with app.app_context():
         [reply] = replies_to(stuck)
         assert reply.data["kind"] == "case-code" and db.session.get(Message, stuck).case_code_hash
@@ -155,10 +159,7 @@ def test_an_old_message_is_never_answered_out_of_the_blue(app):
     report arriving days later, on a phone that may be shared, is a danger of its own."""
     from core.followups import WITHIN
 
-    stuck = left_by_a_crash(app)
-    with app.app_context():
-        db.session.get(Message, stuck).received_at = utcnow() - WITHIN - GRACE
-        db.session.commit()
+    stuck = left_by_a_crash(app, received_at=utcnow() - WITHIN - GRACE)
     sweeps_past_the_grace(app)
     with app.app_context():
         assert "processed" not in db.session.get(Message, stuck).data and replies_to(stuck) == []
@@ -189,9 +190,7 @@ def test_a_repeat_while_the_first_request_still_runs_sends_help_once(app):
     with app.app_context():
         first = db.session.get(Message, stuck)  # what the first request holds
         first.language = "en"
-        fields = {"from": PHONE, "message": "HELP", "message_id": "6f1c3a52", "secret": SECRET,
-                  "sent_timestamp": "1714560000000"}
-        assert app.test_client().post("/channels/sms/smssync", data=fields).status_code == 200
+        delivered_again(app, text="HELP")
         assert [reply.data["kind"] for reply in replies_to(stuck)] == ["help"]
         assert respond(first, "smssync", twiml=True) is None
         assert [reply.data["kind"] for reply in replies_to(stuck)] == ["help"]
@@ -202,13 +201,8 @@ def test_a_repeat_of_an_old_sms_is_not_answered(app):
     moderators, but no answer arrives out of the blue."""
     from core.followups import WITHIN
 
-    stuck = left_by_a_crash(app)
-    with app.app_context():
-        db.session.get(Message, stuck).received_at = utcnow() - WITHIN - GRACE
-        db.session.commit()
-    fields = {"from": PHONE, "message": TEXT, "message_id": "6f1c3a52", "secret": SECRET,
-              "sent_timestamp": "1714560000000"}
-    assert app.test_client().post("/channels/sms/smssync", data=fields).status_code == 200
+    stuck = left_by_a_crash(app, received_at=utcnow() - WITHIN - GRACE)
+    delivered_again(app)
     with app.app_context():
         assert db.session.get(Message, stuck).data["processed"] and replies_to(stuck) == []
 

@@ -54,7 +54,7 @@ def on_received(message: Message) -> None:
 
 
 def _should_send_code(message: Message) -> bool:
-    if not current_app.config["SESIM_EMAIL_AUTO_REPLY"] or not message.sender or message.answered_at:
+    if not current_app.config["SESIM_EMAIL_AUTO_REPLY"] or not message.sender:
         return False
     if (message.data or {}).get("automatic"):
         log.info("no case code for mail %s: it was sent by a robot", message.id)

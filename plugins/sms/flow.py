@@ -146,4 +146,3 @@ def _answer(message: Message, gateway: str, found: replies.Keyword | None,
     message.case_code_hash = code_hash
     text = replies.case_code_text(message.language, code)
     return queue_reply(message, text, gateway=reply_gateway, kind="case-code", **via)
-
