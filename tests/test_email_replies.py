@@ -130,6 +130,39 @@ def test_a_mail_answered_meanwhile_by_another_follow_up_gets_no_second_code(app,
     assert smtp.wait(1, timeout=1) == []
 
 
+def test_a_reply_that_cannot_be_stored_leaves_no_code_she_never_got(app, client, smtp):
+    """Her code, its claim and the reply that carries it go in one commit: when the reply's row
+    cannot be written, the mail keeps no code (a code she never received would be the one that
+    counts) and no claim (a later answer is not refused as given)."""
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from plugins.email.replies import on_received
+
+    app.config["SESIM_EMAIL_AUTO_REPLY"] = False
+    push(client, plain_mail("Salam, kömək lazımdır."))
+    app.config["SESIM_EMAIL_AUTO_REPLY"] = True
+    with app.app_context():
+        message = Message.query.filter_by(direction="in").one()
+        engine = db.engine
+
+        def disk_full_for_the_reply(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("INSERT INTO MESSAGES"):
+                raise OperationalError(statement, parameters, Exception("database or disk is full"))
+
+        event.listen(engine, "before_cursor_execute", disk_full_for_the_reply)
+        try:
+            with pytest.raises(OperationalError):
+                on_received(message)
+        finally:
+            event.remove(engine, "before_cursor_execute", disk_full_for_the_reply)
+        db.session.rollback()
+        stored = db.session.get(Message, message.id)
+        assert (stored.case_code_hash, stored.answered_at) == (None, None)
+        assert Message.query.filter_by(direction="out").count() == 0
+    assert smtp.wait(1, timeout=1) == []
+
+
 @pytest.mark.parametrize(
     "headers",
     ["Auto-Submitted: auto-replied\r\n", "Precedence: bulk\r\n", "List-Id: <news.example.org>\r\n"],

@@ -224,6 +224,39 @@ def test_two_workers_sweeping_at_once_follow_up_once(app):
         assert "processed" not in db.session.get(Message, stuck).data
 
 
+def test_a_sweep_that_loses_the_note_to_another_worker_follows_up_nothing(app):
+    """Another worker replaces the note between this sweep's read and its write (its own
+    connection, committed first): this sweep stops, and only the winner follows the message up."""
+    from sqlalchemy import event
+
+    stuck = left_by_a_crash(app)
+    worker_once(app)
+    time_passes(app)
+    with app.app_context():
+        engine = db.engine
+        winner = json.dumps({"at": utcnow().isoformat(), "ids": []})
+        raced = []
+
+        def another_worker_first(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("UPDATE CHANNEL_CURSORS") and not raced:
+                raced.append(True)
+                with engine.begin() as other:
+                    other.execute(update(ChannelCursor).where(ChannelCursor.stream == MARK[1])
+                                  .values(value=winner))
+
+        event.listen(engine, "before_cursor_execute", another_worker_first)
+        try:
+            from core.followups import sweep
+
+            assert sweep() == 0
+        finally:
+            event.remove(engine, "before_cursor_execute", another_worker_first)
+        db.session.remove()
+        assert raced and ChannelCursor.get(*MARK) == winner  # the winner's note stands
+        message = db.session.get(Message, stuck)
+        assert "processed" not in message.data and replies_to(stuck) == []
+
+
 def test_a_note_from_the_future_does_not_stop_the_sweeps(app):
     """The clock was set back: the last note seems to lie ahead. It is replaced, and messages
     are followed up from the new one."""
