@@ -197,6 +197,32 @@ def measure(small, large, repeat: int) -> tuple[dict, dict]:
     return results
 
 
+def measure_publishing(small, large, reports: int) -> tuple[list, list]:
+    """Seconds to take a published report down and to publish it again (a status change and its
+    commit: the counts, cells and running totals kept in step in the same flush), for the same
+    ``reports`` (of the small database's, which the large one starts with) on each database, the
+    two taking turns; ``(small, large)`` lists of ``(take down, publish)`` pairs. Each report ends
+    as it began."""
+    from core.extensions import db
+    from core.models import Report
+
+    ids = random.Random(11).sample(range(1, small.application.config["BENCH_REPORTS"] + 1), reports)
+    results: tuple[list, list] = ([], [])
+    for report_id in ids:
+        for client, side in zip((small, large), results, strict=True):
+            with client.application.app_context():
+                report = db.session.get(Report, report_id)
+                timings = []
+                for status in ("archived", "published"):
+                    began = time.perf_counter()
+                    report.status = status
+                    db.session.commit()
+                    timings.append(time.perf_counter() - began)
+                side.append(tuple(timings))
+                db.session.remove()
+    return results
+
+
 def build(count: int, server_url: str | None, engine: str, cleanups: list):
     """A fresh database of ``count`` published reports; return its test client."""
     from core.migrating import upgrade_all as upgrade
@@ -209,6 +235,7 @@ def build(count: int, server_url: str | None, engine: str, cleanups: list):
         database_url, drop = postgres_database(server_url)
         cleanups.append(drop)
     app = make_app(database_url, instance)
+    app.config["BENCH_REPORTS"] = count
     with app.app_context():
         upgrade()
         ensure_categories(app.config)
@@ -232,6 +259,8 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=41)  # the timings are ms: many cost little
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite files)")
+    parser.add_argument("--publish", type=int, default=21,
+                        help="reports taken down and published again on each database (0: none)")
     args = parser.parse_args()
 
     engine = "PostgreSQL" if args.database_url else "SQLite"
@@ -240,6 +269,8 @@ def main() -> int:
         small_client = build(args.small, args.database_url, engine, cleanups)
         large_client = build(args.reports, args.database_url, engine, cleanups)
         small, large = measure(small_client, large_client, args.repeat)
+        publishing = measure_publishing(small_client, large_client, args.publish) if args.publish \
+            else None
     finally:
         for cleanup in cleanups:
             cleanup()
@@ -255,6 +286,11 @@ def main() -> int:
         print(f"{label:32} {few * 1000:8.1f} ms {many * 1000:8.1f} ms   {ratio:5.2f}   {shown}")
     print(f"worst ratio over every zoom and filter: {worst:.2f} "
           f"({'met' if worst <= TARGET_RATIO else 'NOT met'})")
+    if publishing:
+        print(f"\nA moderator's status change, median of {args.publish} reports (writes, no target):")
+        for index, action in enumerate(("take down", "publish again")):
+            few, many = (statistics.median(pair[index] for pair in side) for side in publishing)
+            print(f"{action:32} {few * 1000:8.1f} ms {many * 1000:8.1f} ms   {many / few:5.2f}")
     return 0
 
 
