@@ -197,16 +197,16 @@ def measure(small, large, repeat: int) -> tuple[dict, dict]:
     return results
 
 
-def measure_publishing(small, large, reports: int) -> tuple[list, list]:
+def measure_publishing(small, large, reports: int, among: int) -> tuple[list, list]:
     """Seconds to take a published report down and to publish it again (a status change and its
     commit: the counts, cells and running totals kept in step in the same flush), for the same
-    ``reports`` (of the small database's, which the large one starts with) on each database, the
-    two taking turns; ``(small, large)`` lists of ``(take down, publish)`` pairs. Each report ends
-    as it began."""
+    ``reports`` of the small database's ``among`` (the large one starts with them) on each
+    database, the two taking turns; ``(small, large)`` lists of ``(take down, publish)`` pairs.
+    Each report ends as it began."""
     from core.extensions import db
     from core.models import Report
 
-    ids = random.Random(11).sample(range(1, small.application.config["BENCH_REPORTS"] + 1), reports)
+    ids = random.Random(11).sample(range(1, among + 1), reports)
     results: tuple[list, list] = ([], [])
     for report_id in ids:
         for client, side in zip((small, large), results, strict=True):
@@ -235,7 +235,6 @@ def build(count: int, server_url: str | None, engine: str, cleanups: list):
         database_url, drop = postgres_database(server_url)
         cleanups.append(drop)
     app = make_app(database_url, instance)
-    app.config["BENCH_REPORTS"] = count
     with app.app_context():
         upgrade()
         ensure_categories(app.config)
@@ -269,8 +268,8 @@ def main() -> int:
         small_client = build(args.small, args.database_url, engine, cleanups)
         large_client = build(args.reports, args.database_url, engine, cleanups)
         small, large = measure(small_client, large_client, args.repeat)
-        publishing = measure_publishing(small_client, large_client, args.publish) if args.publish \
-            else None
+        publishing = (measure_publishing(small_client, large_client, args.publish, args.small)
+                      if args.publish else None)
     finally:
         for cleanup in cleanups:
             cleanup()
