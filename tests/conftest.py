@@ -45,6 +45,25 @@ def _cheap_password_hashing():
 
 
 @contextmanager
+def on_each_statement(action):
+    """Call ``action(statement, parameters)`` before each statement the app's engine runs inside
+    the block: to record them, or to make one fail or meet a concurrent writer first."""
+    from sqlalchemy import event
+
+    from core.extensions import db
+
+    def before(_conn, _cursor, statement, parameters, *_):
+        action(statement, parameters)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+@contextmanager
 def private_database(prefix: str, sqlite_path):
     """A new, empty database on the suite's server (PostgreSQL when ``SESIM_TEST_DATABASE_URL``
     is set, dropped afterwards), else a SQLite file at ``sqlite_path``."""

@@ -11,7 +11,7 @@ from core.extensions import db
 from core.intake import deliver, queue_reply
 from core.models import Message
 from tests import mail_servers
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, on_each_statement
 from tests.mail_servers import INBOUND_SECRET, OUR_ADDRESS, SENDER, email_settings, free_port, plain_mail
 
 smtp_server, smtp = mail_servers.smtp_server, mail_servers.smtp  # fixtures
@@ -134,28 +134,21 @@ def test_a_reply_that_cannot_be_stored_leaves_no_code_she_never_got(app, client,
     """Her code, its claim and the reply that carries it go in one commit: when the reply's row
     cannot be written, the mail keeps no code (a code she never received would be the one that
     counts) and no claim (a later answer is not refused as given)."""
-    from sqlalchemy import event
     from sqlalchemy.exc import OperationalError
 
     from plugins.email.replies import on_received
+
+    def disk_full_for_the_reply(statement, parameters):
+        if statement.lstrip().upper().startswith("INSERT INTO MESSAGES"):
+            raise OperationalError(statement, parameters, Exception("database or disk is full"))
 
     app.config["SESIM_EMAIL_AUTO_REPLY"] = False
     push(client, plain_mail("Salam, kömək lazımdır."))
     app.config["SESIM_EMAIL_AUTO_REPLY"] = True
     with app.app_context():
         message = Message.query.filter_by(direction="in").one()
-        engine = db.engine
-
-        def disk_full_for_the_reply(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("INSERT INTO MESSAGES"):
-                raise OperationalError(statement, parameters, Exception("database or disk is full"))
-
-        event.listen(engine, "before_cursor_execute", disk_full_for_the_reply)
-        try:
-            with pytest.raises(OperationalError):
-                on_received(message)
-        finally:
-            event.remove(engine, "before_cursor_execute", disk_full_for_the_reply)
+        with on_each_statement(disk_full_for_the_reply), pytest.raises(OperationalError):
+            on_received(message)
         db.session.rollback()
         stored = db.session.get(Message, message.id)
         assert (stored.case_code_hash, stored.answered_at) == (None, None)

@@ -14,6 +14,7 @@ from core.extensions import db
 from core.followups import GRACE, MARK
 from core.models import ChannelCursor, Message
 from core.models.base import utcnow
+from tests.conftest import on_each_statement
 
 PHONE = "+994551234567"
 SECRET = "s3cret"
@@ -227,30 +228,24 @@ def test_two_workers_sweeping_at_once_follow_up_once(app):
 def test_a_sweep_that_loses_the_note_to_another_worker_follows_up_nothing(app):
     """Another worker replaces the note between this sweep's read and its write (its own
     connection, committed first): this sweep stops, and only the winner follows the message up."""
-    from sqlalchemy import event
+    from core.followups import sweep
 
     stuck = left_by_a_crash(app)
     worker_once(app)
     time_passes(app)
+    winner = json.dumps({"at": utcnow().isoformat(), "ids": []})
+    raced = []
+
+    def another_worker_first(statement, _parameters):
+        if statement.lstrip().upper().startswith("UPDATE CHANNEL_CURSORS") and not raced:
+            raced.append(True)
+            with db.engine.begin() as other:
+                other.execute(update(ChannelCursor).where(ChannelCursor.stream == MARK[1])
+                              .values(value=winner))
+
     with app.app_context():
-        engine = db.engine
-        winner = json.dumps({"at": utcnow().isoformat(), "ids": []})
-        raced = []
-
-        def another_worker_first(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("UPDATE CHANNEL_CURSORS") and not raced:
-                raced.append(True)
-                with engine.begin() as other:
-                    other.execute(update(ChannelCursor).where(ChannelCursor.stream == MARK[1])
-                                  .values(value=winner))
-
-        event.listen(engine, "before_cursor_execute", another_worker_first)
-        try:
-            from core.followups import sweep
-
+        with on_each_statement(another_worker_first):
             assert sweep() == 0
-        finally:
-            event.remove(engine, "before_cursor_execute", another_worker_first)
         db.session.remove()
         assert raced and ChannelCursor.get(*MARK) == winner  # the winner's note stands
         message = db.session.get(Message, stuck)

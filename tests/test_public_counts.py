@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event, func
+from sqlalchemy import func
 from werkzeug.datastructures import MultiDict
 
 from core import mapgrid
@@ -23,6 +23,7 @@ from core.models import (
 from core.publiccounts import category_key
 from core.publicdata import counted, parse_filters, public_point, published, published_count
 from plugins.map import clustering, points
+from tests.conftest import on_each_statement
 from tests.outputs_data import make_report, populate
 
 
@@ -294,15 +295,8 @@ def test_the_grid_cells_are_filed_on_stays_put():
 def recorded_statements():
     """The ``(SQL, parameters)`` the app's engine runs inside the block."""
     statements: list = []
-
-    def record(_conn, _cursor, statement, parameters, *_):
-        statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with on_each_statement(lambda statement, parameters: statements.append((statement, parameters))):
         yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def skip_unless_sqlite() -> None:
