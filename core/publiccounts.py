@@ -12,6 +12,9 @@ reports (the migration, bulk statements and bulk loads such as bench/map_geojson
 Each row also has running totals by the day the reports occurred (``public_count_days``), kept in
 the same upserts, so a date filter reads two running totals per row instead of the reports.
 
+Every change to a published report also gives the public data a new ``version`` (a row of
+``channel_cursors``): figures computed from the reports (``/stats``) are kept while it stays the same.
+
 The same changes are added to ``public_cells``: the reports drawn at their own public point,
 counted per map grid cell at each band zoom (``core.mapgrid``) with the sums of their coordinates,
 and their running totals by day (``public_cell_days``). A country view reads a few dozen cells.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -29,6 +33,8 @@ from sqlalchemy.orm import Session
 
 from core import mapgrid
 from core.models import PublicCell, PublicCellDay, PublicCount, PublicCountDay, Report, report_categories
+from core.models.base import utcnow
+from core.models.channel import ChannelCursor
 
 log = logging.getLogger("sesim.counts")
 
@@ -40,6 +46,7 @@ _BEFORE = "sesim_counts_before"
 _REBUILD = "sesim_counts_rebuild"
 CHUNK = 500
 WRITER_LOCK = 0x5E51_C0DE  # PostgreSQL advisory lock of the transaction changing the counts
+VERSION = ("core", "public-version")  # the channel_cursors row holding the public data's version
 _installed = False
 
 
@@ -321,6 +328,35 @@ def _write_days(connection, ledger: _Ledger, ids: dict, days: dict, batch: int) 
         connection.execute(running.insert(), values)
 
 
+def version(connection) -> str:
+    """The public data's version: it changes in the transaction of every change to a published
+    report (empty before the first)."""
+    return (_version_row(connection) or ("", None))[0]
+
+
+def changed_at(connection):
+    """When a published report last changed (None before the first)."""
+    return (_version_row(connection) or ("", None))[1]
+
+
+def _version_row(connection):
+    table = ChannelCursor.__table__
+    return connection.execute(select(table.c.value, table.c.updated_at).where(
+        table.c.channel == VERSION[0], table.c.stream == VERSION[1])).first()
+
+
+def _new_version(connection) -> None:
+    """A new random version (no counter: two transactions cannot hand out the same one), written
+    under the counts' writer lock so that it is always taken before this row's."""
+    _one_writer(connection)
+    table = ChannelCursor.__table__
+    statement = _insert(connection)(table).values(channel=VERSION[0], stream=VERSION[1],
+                                                  value=secrets.token_hex(8), updated_at=utcnow())
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["channel", "stream"],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at}))
+
+
 # ---------------------------------------------------------------- session events
 
 def _reports(objects) -> list[int]:
@@ -331,6 +367,8 @@ def _before_flush(session, flush_context, instances) -> None:
     touched = _reports(session.dirty) + _reports(session.deleted)
     if touched:
         session.info[_BEFORE] = published_keys(session.connection(), touched)
+        if session.info[_BEFORE]:  # a public report changes: the writer lock before its row's
+            _one_writer(session.connection())
     session.info[_TOUCHED] = touched
 
 
@@ -343,6 +381,8 @@ def _after_flush(session, flush_context) -> None:
     after = published_keys(connection, touched)
     delta = {key: after[key] - before[key] for key in set(after) | set(before)}
     add(connection, delta)
+    if before or after:  # a published report changed, if only its title or channel
+        _new_version(connection)
 
 
 def _bulk_statement(state) -> None:
@@ -356,6 +396,7 @@ def _before_commit(session) -> None:
     if session.info.pop(_REBUILD, False):
         log.info("a bulk statement changed reports: recounting public counts")
         rebuild(session.connection())
+        _new_version(session.connection())
 
 
 def _forget(session, previous_transaction) -> None:

@@ -408,15 +408,13 @@ def shared_stories(filters: Filters | None = None):
 
 
 def last_change():
-    """When public output last changed: the newest ``updated_at`` of any report a moderator has
-    published at some point (still public, or withdrawn since). Withdrawing a report changes it, so
-    caches revalidate; reports never public are left out, so no moderation of them shows."""
-    from sqlalchemy import func
-
+    """When public output last changed: when a report that was or became public last changed
+    (published, edited, withdrawn, taken down, deleted), as ``core.publiccounts`` records it with
+    the public data's version: one row, however many reports."""
     from core.extensions import db
+    from core.publiccounts import changed_at
 
-    return (db.session.query(func.max(Report.updated_at))
-            .filter(Report.status != "pending", Report.published_at.isnot(None)).scalar())
+    return changed_at(db.session.connection())
 
 
 def filter_args(args, keys=FILTER_KEYS) -> dict:

@@ -148,3 +148,42 @@ def test_answered_at_marks_the_recent_messages_already_answered(tmp_path):
             assert marked == [1, 2]
             db.session.remove()
             db.engine.dispose()
+
+
+def test_public_version_starts_from_the_reports_already_published(tmp_path):
+    """b8f4c2d7e1a9: a deployment that already published reports gets the public data's version at
+    once, dated as the API's Last-Modified was before (the newest change to a report ever
+    published); one that published nothing gets none until its first."""
+    from flask_migrate import downgrade
+    from sqlalchemy import func
+
+    from core import create_app
+    from core.migrating import upgrade_all
+    from core.models import ChannelCursor, Report
+    from core.publiccounts import VERSION, changed_at, version
+    from core.seed import ensure_categories
+    from tests.conftest import BASE_CONFIG, private_database
+    from tests.outputs_data import populate
+
+    with private_database("sesim_version", tmp_path / "version.db") as url:
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
+        with app.app_context():
+            upgrade_all()
+            downgrade(revision="a7d2e9c4b1f6")
+            upgrade_all()
+            assert version(db.session.connection()) == "" and ChannelCursor.query.count() == 0
+            db.session.rollback()
+
+            ensure_categories(app.config)
+            populate()
+            db.session.commit()
+            downgrade(revision="a7d2e9c4b1f6")
+            assert ChannelCursor.query.filter_by(channel=VERSION[0], stream=VERSION[1]).count() == 0
+            db.session.rollback()
+            upgrade_all()
+            newest = (db.session.query(func.max(Report.updated_at))
+                      .filter(Report.status != "pending", Report.published_at.isnot(None)).scalar())
+            assert version(db.session.connection()) and changed_at(db.session.connection()) == newest
+            db.session.remove()
+            db.engine.dispose()

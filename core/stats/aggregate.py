@@ -1,5 +1,6 @@
 """The statistical report: counts of published reports by category, region, month and channel,
-and the verified share, all counted by the database (GROUP BY), never by loading reports.
+and the verified share, all counted by the database (GROUP BY), never by loading reports, and
+kept until a published report changes (``_tally``).
 
 Small counts are suppressed (``SESIM_STATS_MIN_COUNT``): "2 reports in this village in March"
 can point at one woman. A suppressed cell has ``count = None``; where the cells of a section add
@@ -8,14 +9,17 @@ total minus the others cannot give the hidden one back."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func
 
 from core import gazetteer
 from core.extensions import db
 from core.models import Category, Report, report_categories
+from core.publiccounts import version
 from core.publicdata import Filters, published
 
 
@@ -91,57 +95,72 @@ def compute(filters: Filters | None = None, language: str = "en",
     ``SESIM_STATS_MIN_COUNT``)."""
     if min_count is None:
         min_count = int(current_app.config["SESIM_STATS_MIN_COUNT"])
-    return suppress(_count(filters, language), min_count)
+    return suppress(_labelled(_tally(filters or Filters()), language), min_count)
 
 
-def _count(filters: Filters | None, language: str) -> Statistics:
-    matching = published(filters).order_by(None).with_entities(Report.id).subquery()
-    in_matching = Report.id.in_(select(matching.c.id))
-    stats = Statistics()
+@dataclass(frozen=True)
+class Tally:
+    """The counts behind the figures, in no language: what is kept between requests."""
 
-    total, verified = db.session.query(
-        func.count(Report.id), func.coalesce(func.sum(case((Report.verified.is_(True), 1), else_=0)), 0)
-    ).filter(in_matching).one()
-    stats.total, stats.verified = int(total), int(verified)
+    total: int
+    verified: int
+    categories: tuple[tuple[int, int], ...]  # (category id, reports)
+    regions: tuple[tuple[str | None, int], ...]  # None: not disclosed, or no region
+    months: tuple[tuple[str, int], ...]  # ("YYYY-MM", reports), in order
+    channels: tuple[tuple[str, int], ...]
 
-    rows = (
-        db.session.query(Category, func.count(report_categories.c.report_id))
-        .join(report_categories, report_categories.c.category_id == Category.id)
-        .filter(report_categories.c.report_id.in_(select(matching.c.id)))
-        .group_by(Category.id)
-        .order_by(Category.position)
-    )
-    stats.by_category = [Count(c.slug, c.name_in(language), int(n), c.colour) for c, n in rows]
 
+CACHED = 256  # filter combinations kept per process
+
+
+def _tally(filters: Filters) -> Tally:
+    """Counting reads every matching report (half a second at 100,000): the result is kept, per process,
+    until the public data's version changes (``core.publiccounts.version``), so a crowd of
+    visitors costs one count per change, not one per visit."""
+    cache = current_app.extensions.setdefault("sesim_stats_tallies", lru_cache(maxsize=CACHED)(_count))
+    return cache(version(db.session.connection()), filters)
+
+
+def _count(public_version: str, filters: Filters) -> Tally:
+    """Count, in two passes over the matching reports (``public_version`` only keys the cache)."""
+    matching = published(filters).order_by(None)
+    # Total, verified, region, month and channel all add up from the groups of one pass.
     # A moderator may hide a report's place; such reports count as "not disclosed".
     region = case((Report.location_precision == "hidden", None), else_=Report.region_id)
-    gaz = gazetteer.load()
-    region_counts = dict(
-        db.session.query(region, func.count(Report.id)).filter(in_matching).group_by(region).all()
-    )
-    for item in gaz.regions:
-        if region_counts.get(item.id):
-            stats.by_region.append(Count(item.id, item.name(language), int(region_counts.pop(item.id))))
+    year, month = func.extract("year", Report.occurred_at), func.extract("month", Report.occurred_at)
+    groups = (matching.with_entities(region, year, month, Report.source_channel, Report.verified,
+                                     func.count(Report.id))
+              .group_by(region, year, month, Report.source_channel, Report.verified).all())
+    total = verified = 0
+    regions, months, channels = Counter(), Counter(), Counter()
+    for region_id, y, m, channel, is_verified, n in groups:
+        total += n
+        verified += n if is_verified else 0
+        regions[region_id] += n
+        months[f"{int(y):04d}-{int(m):02d}"] += n
+        channels[channel] += n
+    categories = (matching.join(report_categories, report_categories.c.report_id == Report.id)
+                  .with_entities(report_categories.c.category_id, func.count(Report.id))
+                  .group_by(report_categories.c.category_id).all())
+    return Tally(total, verified, tuple(map(tuple, categories)), tuple(regions.items()),
+                 tuple(sorted(months.items())),
+                 tuple(sorted(channels.items(), key=lambda item: (-item[1], item[0]))))
+
+
+def _labelled(tally: Tally, language: str) -> Statistics:
+    """Fresh figures from ``tally`` with the names of ``language`` (suppression changes them)."""
+    stats = Statistics(total=tally.total, verified=tally.verified)
+    counted = dict(tally.categories)
+    stats.by_category = [Count(c.slug, c.name_in(language), counted[c.id], c.colour)
+                         for c in Category.query.order_by(Category.position) if c.id in counted]
+    regions = dict(tally.regions)
+    for item in gazetteer.load().regions:
+        if regions.get(item.id):
+            stats.by_region.append(Count(item.id, item.name(language), regions.pop(item.id)))
     stats.by_region.sort(key=lambda c: -c.count)
-    unplaced = sum(int(n) for n in region_counts.values())
+    unplaced = sum(regions.values())
     if unplaced:
         stats.by_region.append(Count("", "", unplaced))
-
-    year, month = func.extract("year", Report.occurred_at), func.extract("month", Report.occurred_at)
-    months = (
-        db.session.query(year, month, func.count(Report.id))
-        .filter(in_matching)
-        .group_by(year, month)
-        .order_by(year, month)
-    )
-    stats.by_month = [Count(f"{int(y):04d}-{int(m):02d}", f"{int(y):04d}-{int(m):02d}", int(n))
-                      for y, m, n in months]
-
-    channels = (
-        db.session.query(Report.source_channel, func.count(Report.id))
-        .filter(in_matching)
-        .group_by(Report.source_channel)
-        .order_by(func.count(Report.id).desc(), Report.source_channel)
-    )
-    stats.by_channel = [Count(ch, ch, int(n)) for ch, n in channels]
+    stats.by_month = [Count(key, key, n) for key, n in tally.months]
+    stats.by_channel = [Count(channel, channel, n) for channel, n in tally.channels]
     return stats
