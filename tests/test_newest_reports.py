@@ -154,3 +154,45 @@ def test_the_apis_cursor_pages_through_every_report_of_a_small_box(make_app, que
             seen += [r["id"] for r in page["reports"]]
             url = page["next"] and page["next"].split("localhost", 1)[-1]
     assert len(expected) > 9 and seen == expected
+
+
+@pytest.mark.parametrize("query, index", [
+    (f"bbox={VILLAGE}", "ix_reports_status_public_point"),
+    ("bbox=47.0,41.0,49.5,42.0&verified=false", "ix_reports_status_region_centre"),
+    ("category=sextortion", "ix_report_categories_category_id"),
+])
+def test_an_export_of_a_small_box_reads_its_reports_not_every_report(make_app, query, index):
+    """An export wants every match: those of a village were found by walking every report by id
+    (108 ms at 100,000 reports against 22 ms at 10,000, for the same few)."""
+    app = make_app(SESIM_PLUGINS="export")
+    client = app.test_client()
+    with app.app_context():
+        populate()
+        _village_and_town()
+        db.session.commit()
+        expected = sorted(r.public_id for r in published(_filters(query)))
+        with recorded_statements() as statements:
+            response = client.get(f"/export/reports.csv?{query}")
+        assert response.status_code == 200
+        rows = response.get_data(as_text=True).splitlines()[1:]
+        assert expected and sorted(row.split(",")[0] for row in rows) == expected
+        if db.engine.dialect.name != "sqlite":
+            return
+        plans = query_plans(statements, lambda sql: "FROM reports" in sql and "reports.id >" in sql)
+    for plan in plans:
+        assert any(index in step for step in plan), plan
+
+
+@pytest.mark.parametrize("narrow_batches", [10, 0])  # read through the index, or walked by id
+@pytest.mark.parametrize("query", [f"bbox={VILLAGE}", "category=sextortion&since=2025-01-04", "region=baku"])
+def test_an_export_in_small_batches_yields_every_match_once(app, monkeypatch, query, narrow_batches):
+    from core.publicdata import iter_published
+
+    monkeypatch.setattr("core.publicdata.NARROW_BATCHES", narrow_batches)
+    with app.app_context():
+        populate()
+        _village_and_town()
+        db.session.commit()
+        expected = sorted(r.public_id for r in published(_filters(query)))
+        exported = [row["id"] for row in iter_published(_filters(query), batch_size=2)]
+    assert len(expected) > 2 and sorted(exported) == expected
