@@ -1,6 +1,8 @@
 """The Alembic migrations and the models describe the same schema, on SQLite and PostgreSQL:
 the core's chain and each plugin's own branch (tables of every installed plugin)."""
 
+from contextlib import contextmanager
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,6 +16,24 @@ from core.extensions import db
 def app_config():
     """Every installed plugin loaded, so that plugins' models are part of the metadata."""
     return {"SESIM_PLUGINS": "all"}
+
+
+@contextmanager
+def migrated_afresh(name: str, tmp_path):
+    """An app on a database of its own, migrated to the heads, in its app context: for tests that
+    migrate down and up again without touching the suite's shared database."""
+    from core import create_app
+    from core.migrating import upgrade_all
+    from tests.conftest import BASE_CONFIG, private_database
+
+    with private_database(f"sesim_{name}", tmp_path / f"{name}.db") as url:
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
+        with app.app_context():
+            upgrade_all()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
 
 
 # SQLite's reflection leaves out an index on an expression (the story wall's); Alembic then
@@ -81,33 +101,25 @@ def test_running_totals_survive_being_rekeyed_both_ways(tmp_path):
     gives them their hash keys back, same totals."""
     from flask_migrate import downgrade
 
-    from core import create_app
     from core.migrating import upgrade_all
     from core.seed import ensure_categories
-    from tests.conftest import BASE_CONFIG, private_database
     from tests.outputs_data import populate
 
     tables = (("public_count_days", "public_counts", "count_id"),
               ("public_cell_days", "public_cells", "cell_id"))
-    with private_database("sesim_rekey", tmp_path / "rekey.db") as url:
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
-        with app.app_context():
-            upgrade_all()
-            ensure_categories(app.config)
-            populate()
-            db.session.commit()
-            kept = [_stored_days(*table) for table in tables]
-            assert all(kept), "the sample reports make running totals"
+    with migrated_afresh("rekey", tmp_path) as app:
+        ensure_categories(app.config)
+        populate()
+        db.session.commit()
+        kept = [_stored_days(*table) for table in tables]
+        assert all(kept), "the sample reports make running totals"
 
-            downgrade(revision="e8c1f5a2b7d4")
-            assert [_stored_days(*table) for table in tables] == kept
+        downgrade(revision="e8c1f5a2b7d4")
+        assert [_stored_days(*table) for table in tables] == kept
 
-            downgrade(revision="d4a7c2b9e613")  # before any running totals
-            upgrade_all()
-            assert [_stored_days(*table) for table in tables] == kept
-            db.session.remove()
-            db.engine.dispose()
+        downgrade(revision="d4a7c2b9e613")  # before any running totals
+        upgrade_all()
+        assert [_stored_days(*table) for table in tables] == kept
 
 
 def test_answered_at_marks_the_recent_messages_already_answered(tmp_path):
@@ -118,36 +130,28 @@ def test_answered_at_marks_the_recent_messages_already_answered(tmp_path):
     from flask_migrate import downgrade
     from sqlalchemy import text
 
-    from core import create_app
     from core.migrating import upgrade_all
     from core.models.base import utcnow
-    from tests.conftest import BASE_CONFIG, private_database
 
     now, old = utcnow(), utcnow() - timedelta(days=30)
     rows = [  # id, direction, case_code_hash, in_reply_to_id, received_at
         (1, "in", "c" * 64, None, now), (2, "in", None, None, now), (3, "out", None, 2, now),
         (4, "in", None, None, now), (5, "in", "d" * 64, None, old), (6, "in", None, 4, now)]
-    with private_database("sesim_answered", tmp_path / "answered.db") as url:
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
-        with app.app_context():
-            upgrade_all()
-            downgrade(revision="c9f3e7a2d5b8")
-            for id_, direction, code, parent, at in rows:
-                db.session.execute(text(
-                    "INSERT INTO messages (id, channel, external_id, direction, text, received_at, "
-                    "status, case_code_hash, data, unread, in_reply_to_id) VALUES (:id, 'sms', :ext, "
-                    ":direction, 'x', :at, 'new', :code, '{}', false, :parent)"),
-                    {"id": id_, "ext": f"m{id_}", "direction": direction, "at": at, "code": code,
-                     "parent": parent})
-            db.session.commit()
-            upgrade_all()
-            marked = db.session.execute(text(
-                "SELECT id FROM messages WHERE answered_at IS NOT NULL ORDER BY id")).scalars().all()
-            # 4 has only an inbound mail threaded under it (6), not a reply: not answered.
-            assert marked == [1, 2]
-            db.session.remove()
-            db.engine.dispose()
+    with migrated_afresh("answered", tmp_path):
+        downgrade(revision="c9f3e7a2d5b8")
+        for id_, direction, code, parent, at in rows:
+            db.session.execute(text(
+                "INSERT INTO messages (id, channel, external_id, direction, text, received_at, "
+                "status, case_code_hash, data, unread, in_reply_to_id) VALUES (:id, 'sms', :ext, "
+                ":direction, 'x', :at, 'new', :code, '{}', false, :parent)"),
+                {"id": id_, "ext": f"m{id_}", "direction": direction, "at": at, "code": code,
+                 "parent": parent})
+        db.session.commit()
+        upgrade_all()
+        marked = db.session.execute(text(
+            "SELECT id FROM messages WHERE answered_at IS NOT NULL ORDER BY id")).scalars().all()
+        # 4 has only an inbound mail threaded under it (6), not a reply: not answered.
+        assert marked == [1, 2]
 
 
 def test_public_version_starts_from_the_reports_already_published(tmp_path):
@@ -157,33 +161,25 @@ def test_public_version_starts_from_the_reports_already_published(tmp_path):
     from flask_migrate import downgrade
     from sqlalchemy import func
 
-    from core import create_app
     from core.migrating import upgrade_all
     from core.models import ChannelCursor, Report
     from core.publiccounts import VERSION, changed_at, version
     from core.seed import ensure_categories
-    from tests.conftest import BASE_CONFIG, private_database
     from tests.outputs_data import populate
 
-    with private_database("sesim_version", tmp_path / "version.db") as url:
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "SESIM_INSTANCE_PATH": str(tmp_path / "instance")})
-        with app.app_context():
-            upgrade_all()
-            downgrade(revision="a7d2e9c4b1f6")
-            upgrade_all()
-            assert version(db.session.connection()) == "" and ChannelCursor.query.count() == 0
-            db.session.rollback()
+    with migrated_afresh("version", tmp_path) as app:
+        downgrade(revision="a7d2e9c4b1f6")
+        upgrade_all()
+        assert version(db.session.connection()) == "" and ChannelCursor.query.count() == 0
+        db.session.rollback()
 
-            ensure_categories(app.config)
-            populate()
-            db.session.commit()
-            downgrade(revision="a7d2e9c4b1f6")
-            assert ChannelCursor.query.filter_by(channel=VERSION[0], stream=VERSION[1]).count() == 0
-            db.session.rollback()
-            upgrade_all()
-            newest = (db.session.query(func.max(Report.updated_at))
-                      .filter(Report.status != "pending", Report.published_at.isnot(None)).scalar())
-            assert version(db.session.connection()) and changed_at(db.session.connection()) == newest
-            db.session.remove()
-            db.engine.dispose()
+        ensure_categories(app.config)
+        populate()
+        db.session.commit()
+        downgrade(revision="a7d2e9c4b1f6")
+        assert ChannelCursor.query.filter_by(channel=VERSION[0], stream=VERSION[1]).count() == 0
+        db.session.rollback()
+        upgrade_all()
+        newest = (db.session.query(func.max(Report.updated_at))
+                  .filter(Report.status != "pending", Report.published_at.isnot(None)).scalar())
+        assert version(db.session.connection()) and changed_at(db.session.connection()) == newest
