@@ -26,7 +26,7 @@ from core.crypto import keyed_hash
 from core.extensions import db
 from core.models import Message
 from core.models.base import utcnow
-from core.plugins import call_hook, first_result
+from core.plugins import first_result, notify_plugins
 from core.redaction import redact
 from core.text import clean, clean_data
 
@@ -233,6 +233,7 @@ def _remove_files(attachments) -> None:
 
 
 SUGGESTION_CHARS = 4000  # a long mail is judged by its start
+FOLLOW_UP_TRIES = 3  # follow-ups in which a plugin fails before it is given up on (logged)
 
 
 def follow_up(message: Message) -> None:
@@ -250,16 +251,36 @@ def follow_up(message: Message) -> None:
             message.status = "spam"
         return data
 
+    # After a follow-up in which plugins failed, only they are called again: the others' answers
+    # and deliveries are done.
+    again = (message.data or {}).get("plugins_failed")
     message.data = record()  # the plugins see them; a plugin's failed write rolls them back
+    failed = []
     if message.status != "spam":
-        call_hook("sesim_message_received", message=message)
+        failed = notify_plugins("sesim_message_received", only=again, message=message)
     try:
-        message.data = {**record(), "processed": True}
+        message.data = _outcome(message.id, record(), failed)
         conversation.mark_thread_answer(message)  # an e-mail a plugin threaded onto a report
         _commit(message)
     except Exception:
         db.session.rollback()
         log.exception("could not record the follow-up of message %s", message.id)
+
+
+def _outcome(message_id: int, data: dict, failed: list[str]) -> dict:
+    """``data`` marked ``processed``; or, when plugins failed (a database that was busy, a
+    server that did not answer), left for the worker's next late follow-up (core.followups), which
+    calls those plugins again, up to ``FOLLOW_UP_TRIES`` follow-ups in all."""
+    data.pop("plugins_failed", None)
+    if not failed:
+        return {**data, "processed": True}
+    tries = data.get("follow_up_tries", 0) + 1
+    data.update(plugins_failed=failed, follow_up_tries=tries)
+    if tries < FOLLOW_UP_TRIES:
+        log.warning("message %s: %s failed, tried again by the worker", message_id, ", ".join(failed))
+        return data
+    log.error("message %s: %s failed %d times, given up", message_id, ", ".join(failed), tries)
+    return {**data, "processed": True}
 
 
 def follow_up_late(message: Message) -> None:

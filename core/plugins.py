@@ -110,15 +110,27 @@ class PluginHost:
         """Call implementations until one returns something other than None."""
         return next(self._results(name, kwargs), None)
 
-    def _results(self, name: str, kwargs: dict):
+    def notify(self, name: str, only=None, **kwargs) -> list[str]:
+        """Call hook ``name`` as ``call`` does, on the plugins named in ``only`` when given; return
+        the names of those that raised, so that the caller can try them (alone) again."""
+        failed: list[str] = []
+        for _ in self._results(name, kwargs, failed, only):
+            pass
+        return failed
+
+    def _results(self, name: str, kwargs: dict, failed: list | None = None, only=None):
         caller = getattr(self.manager.hook, name)
         # pluggy's own calling order: tryfirst/trylast, then the most recently registered first.
         for impl in reversed(caller.get_hookimpls()):
+            if only is not None and impl.plugin_name not in only:
+                continue
             try:
                 result = impl.function(*(kwargs[arg] for arg in impl.argnames))
             except Exception:
                 log.exception("plugin %s failed in %s", impl.plugin_name, name)
                 _rollback()  # a failed write must not break the rest of the request
+                if failed is not None:
+                    failed.append(impl.plugin_name)
                 continue
             if result is not None:
                 yield result
@@ -149,3 +161,7 @@ def call_hook(name: str, **kwargs) -> list:
 
 def first_result(name: str, **kwargs):
     return host().first(name, **kwargs)
+
+
+def notify_plugins(name: str, only=None, **kwargs) -> list[str]:
+    return host().notify(name, only, **kwargs)

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
-from core import conversation
+from core import conversation, hookimpl
 from core.extensions import db
 from core.followups import GRACE, MARK
 from core.models import ChannelCursor, Message
@@ -277,3 +278,66 @@ def test_a_case_code_goes_out_when_her_language_is_unknown(app):
     with app.test_request_context():
         assert "1234-5678-9012" in case_code_text(None, "1234-5678-9012")
         assert case_code_text(None, "1") == case_code_text(app.config["SESIM_DEFAULT_LANGUAGE"], "1")
+
+
+class Flaky:
+    """A plugin whose ``sesim_message_received`` fails its first ``failures`` calls, as one whose
+    database was busy or whose server did not answer."""
+
+    def __init__(self, failures: int):
+        self.failures, self.calls = failures, 0
+
+    @hookimpl
+    def sesim_message_received(self, message):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise OperationalError("INSERT INTO deliveries", {}, Exception("database is locked"))
+
+
+def with_plugins(app, **plugins):
+    for name, plugin in plugins.items():
+        app.extensions["sesim"].manager.register(plugin, name=name)
+    return plugins
+
+
+def new_sms(app, message_id="9a0b1c2d") -> int:
+    response = app.test_client().post("/channels/sms/smssync", data={
+        "from": PHONE, "message": TEXT, "message_id": message_id, "secret": SECRET})
+    assert response.get_json()["payload"]["success"] is True
+    with app.app_context():
+        return Message.query.filter_by(external_id=f"smssync:{message_id}").one().id
+
+
+def follow_up_state(app, message_id: int) -> dict:
+    with app.app_context():
+        data = db.session.get(Message, message_id).data
+        return {key: data.get(key) for key in ("processed", "plugins_failed", "follow_up_tries")}
+
+
+def test_a_plugin_that_failed_is_called_again_alone_by_the_worker(app):
+    plugins = with_plugins(app, flaky=Flaky(failures=1), steady=Flaky(failures=0))
+    sms = new_sms(app)
+    assert follow_up_state(app, sms) == {"processed": None, "plugins_failed": ["flaky"],
+                                         "follow_up_tries": 1}
+    assert (plugins["flaky"].calls, plugins["steady"].calls) == (1, 1)
+
+    sweeps_past_the_grace(app)
+    assert (plugins["flaky"].calls, plugins["steady"].calls) == (2, 1)  # the other's work is done
+    assert follow_up_state(app, sms) == {"processed": True, "plugins_failed": None,
+                                         "follow_up_tries": 1}
+    with app.app_context():
+        assert len(replies_to(sms)) == 1  # her case code, in the request; not again
+
+
+def test_a_plugin_that_keeps_failing_is_given_up_after_three_follow_ups(app):
+    plugins = with_plugins(app, broken=Flaky(failures=99))
+    sms = new_sms(app, "7e7e7e7e")
+    sweeps_past_the_grace(app)
+    assert follow_up_state(app, sms)["follow_up_tries"] == 2
+    time_passes(app)
+    worker_once(app)
+    assert follow_up_state(app, sms) == {"processed": True, "plugins_failed": ["broken"],
+                                         "follow_up_tries": 3}
+    time_passes(app)
+    worker_once(app)
+    assert plugins["broken"].calls == 3
