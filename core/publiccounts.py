@@ -185,11 +185,12 @@ def add(connection, delta: dict) -> None:
 
 
 def _one_writer(connection) -> None:
-    """On PostgreSQL, one transaction at a time changes the counts, from its first change to its
-    commit. A cell is shared by every point around it, and a transaction may flush several times
-    (a bulk action): without this, two transactions holding points and cells in different orders
-    would deadlock. Publishing is a moderator's action, so waiting costs little; intake never
-    gets here (a new message publishes nothing). SQLite's single writer already does the same."""
+    """On PostgreSQL, one transaction at a time changes reports, the counts and the public data's
+    version, from its first change to its commit. A cell is shared by every point around it, and
+    a transaction may flush several times (a bulk action): without this, two transactions holding
+    points and cells in different orders would deadlock. Editing reports is a moderator's action,
+    so waiting costs little; intake never gets here (a new message changes no report, a new
+    report from the form is not public). SQLite's single writer already does the same."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
 
@@ -366,9 +367,11 @@ def _reports(objects) -> list[int]:
 def _before_flush(session, flush_context, instances) -> None:
     touched = _reports(session.dirty) + _reports(session.deleted)
     if touched:
+        # The writer lock before reading what is public and before any report's row: a publish
+        # and a rejection of one report at once cannot both read it as pending, and every
+        # transaction takes the lock, report rows and the version in that order.
+        _one_writer(session.connection())
         session.info[_BEFORE] = published_keys(session.connection(), touched)
-        if session.info[_BEFORE]:  # a public report changes: the writer lock before its row's
-            _one_writer(session.connection())
     session.info[_TOUCHED] = touched
 
 

@@ -381,28 +381,39 @@ def iter_published(filters: Filters | None = None, language: str = "en", batch_s
     """Yield ``public_fields`` of every matching published report, fetching ``batch_size`` rows at a
     time by keyset on the primary key: memory stays flat however many reports there are, and no
     database cursor stays open between batches (exports stream for minutes)."""
-    from core.extensions import db
-
-    # A few matches (a village, a rare category: up to ten batches) are read through their index,
-    # as a page of the map reads them, instead of walking every report by id. Many are walked,
-    # each batch going on from the last: narrowing reads all of them again for every batch.
+    base = published(filters).order_by(None)
     matches = published_count(filters)
-    narrow = max(1, matches) if matches <= NARROW_BATCHES * batch_size else None
-    base = published(filters, wanted=narrow).order_by(None)
+    if matches <= NARROW_BATCHES * batch_size:
+        # A few (a village, a rare category) are found through their index, as a page of the map
+        # finds them, instead of walking every report by id; their ids once, first: a point's
+        # newest would shift if reports were published there while the export streams.
+        ids = sorted(i for (i,) in published(filters, wanted=max(1, matches)).order_by(None)
+                     .with_entities(Report.id))
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start:start + batch_size]
+            yield from _public_batch(base.filter(Report.id.in_(chunk)).order_by(Report.id).all(),
+                                     language)
+        return
     last_id = 0
     while True:
         batch = base.filter(Report.id > last_id).order_by(Report.id).limit(batch_size).all()
         if not batch:
             return
         last_id, last = batch[-1].id, len(batch) < batch_size
-        for report in batch:
-            yield public_fields(report, language)
-        # Loaded reports are dropped from the session so the identity map cannot grow.
-        for report in batch:
-            db.session.expunge(report)
-        del batch
+        yield from _public_batch(batch, language)
         if last:
             return
+
+
+def _public_batch(batch: list, language: str):
+    """``public_fields`` of each, then every report dropped from the session so that the identity
+    map cannot grow."""
+    from core.extensions import db
+
+    for report in batch:
+        yield public_fields(report, language)
+    for report in batch:
+        db.session.expunge(report)
 
 
 def shared_stories(filters: Filters | None = None):

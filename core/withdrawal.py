@@ -31,7 +31,9 @@ def _delete_files(attachments) -> None:
 def _erase(message: Message) -> None:
     """Her words and contact out of one message; a reply still waiting to leave never leaves."""
     message.text, message.subject, message.sender, message.sender_hash = "", None, None, None
-    message.data = {k: v for k, v in (message.data or {}).items() if k in KEEP_DATA}
+    # Nothing more is done with it: a follow-up left for the worker is not run on what is left.
+    message.data = {**{k: v for k, v in (message.data or {}).items() if k in KEEP_DATA},
+                    "processed": True}
     message.unread = False
     if message.direction == "out" and message.status == "queued":
         message.status, message.error = "failed", "withdrawn by the reporter"

@@ -318,3 +318,34 @@ def test_an_alert_request_gets_its_confirmation_and_no_case_code_even_late(app, 
         assert late.data["late"] and late.case_code_hash is None
         [answer] = Message.query.filter_by(direction="out", in_reply_to_id=late.id).all()
         assert answer.data["kind"] == "alert"
+
+
+def test_an_alert_request_whose_subscription_failed_is_subscribed_by_the_worker(app, client):
+    """The database was busy when her ALERT was followed up: the SMS plugin still answered her
+    (a case code), and the worker's next follow-up stores her subscription (no second answer)."""
+    from sqlalchemy.exc import OperationalError
+
+    from core.models import Message
+    from tests.conftest import on_each_statement
+    from tests.test_late_followups import sweeps_past_the_grace
+
+    app.config["SESIM_SMS_AUTO_REPLY"] = True
+    busy = []
+
+    def once(statement, _parameters):
+        if statement.startswith("INSERT INTO alert_subscriptions") and not busy:
+            busy.append(statement)
+            raise OperationalError(statement, {}, Exception("database is locked"))
+
+    with on_each_statement(once, app):  # sent now: the worker follows up the last two days'
+        assert client.post("/channels/sms/smssync", data={
+            "from": PHONE, "message": "ALERT Masallı", "message_id": "m-busy",
+            "secret": SMSSYNC_SECRET}).status_code == 200
+    assert busy and subscriptions(app) == [] and len(outbound_texts(app)) == 1
+
+    sweeps_past_the_grace(app)
+    assert subscriptions(app) == [("sms", "masalli-town", "daily", True)]
+    assert len(outbound_texts(app)) == 1  # she was answered once, in the request
+    with app.app_context():
+        request = Message.query.filter_by(external_id="smssync:m-busy").one()
+        assert request.data["processed"] and request.data["alerts"] == "subscribed"

@@ -137,3 +137,16 @@ def test_messages_and_unpublished_reports_leave_the_version_alone(app, reports):
         Report.query.filter_by(public_id=reports["newer"]).one().title = "Edited public title"
         db.session.commit()
         assert version(db.session.connection()) != now
+
+
+def test_a_short_name_given_to_another_category_counts_that_one(app, client, reports):
+    """The sample's one verbal report came by the web form, its one online report by SMS."""
+    assert figures(client, "category=verbal")[("channel", "web")] == 1
+    with app.app_context():
+        old, new = (Category.query.filter_by(slug=slug).one() for slug in ("verbal", "online"))
+        old.slug = "verbal-old"
+        db.session.flush()
+        new.slug = "verbal"
+        db.session.commit()
+    now = figures(client, "category=verbal")
+    assert now[("channel", "sms")] == 1 and ("channel", "web") not in now

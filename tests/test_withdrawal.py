@@ -106,6 +106,7 @@ def test_withdrawal_removes_the_report_from_every_output_and_erases_her(app, cli
         assert ReportRevision.query.filter_by(report_id=report.id).count() == 0
         for message in Message.query.filter_by(report_id=report.id):
             assert (message.text, message.sender, message.sender_hash) == ("", None, None)
+            assert message.data["processed"]  # no plugin is called on what is left of it
         waiting = Message.query.filter_by(external_id="out-w-2").one()
         assert waiting.status == "failed"  # never sent to her phone any more
         entries = AuditLog.query.filter_by(target_type="reports", target_id=report.id).all()

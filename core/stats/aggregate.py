@@ -20,7 +20,7 @@ from core import gazetteer
 from core.extensions import db
 from core.models import Category, Report, report_categories
 from core.publiccounts import version
-from core.publicdata import Filters, published
+from core.publicdata import Filters, category_ids, published
 
 
 @dataclass
@@ -118,11 +118,14 @@ def _tally(filters: Filters) -> Tally:
     until the public data's version changes (``core.publiccounts.version``), so a crowd of
     visitors costs one count per change, not one per visit."""
     cache = current_app.extensions.setdefault("sesim_stats_tallies", lru_cache(maxsize=CACHED)(_count))
-    return cache(version(db.session.connection()), filters)
+    # The categories' ids too: a slug given to another category since means other reports.
+    chosen = tuple(category_ids(filters.categories)) if filters.categories else ()
+    return cache(version(db.session.connection()), filters, chosen)
 
 
-def _count(public_version: str, filters: Filters) -> Tally:
-    """Count, in two passes over the matching reports (``public_version`` only keys the cache)."""
+def _count(public_version: str, filters: Filters, chosen: tuple) -> Tally:
+    """Count, in two passes over the matching reports (``public_version`` and ``chosen``, the
+    ids of the filter's categories, only key the cache)."""
     matching = published(filters).order_by(None)
     # Total, verified, region, month and channel all add up from the groups of one pass.
     # A moderator may hide a report's place; such reports count as "not disclosed".

@@ -27,8 +27,8 @@ def handle(message) -> None:
     """``sesim_message_received`` for SMS: subscribe or stop; anything else is not for alerts."""
     if message.channel != "sms" or message.direction != "in" or not message.sender:
         return
-    if message.answered_at is not None:
-        return  # answered already: a follow-up that ran again (core.followups) asks nothing new
+    if (message.data or {}).get("alerts"):
+        return  # done already: a follow-up that ran again (core.followups) asks nothing new
     words = (message.text or "").strip().split(maxsplit=1)
     if not words:
         return
@@ -42,16 +42,17 @@ def handle(message) -> None:
     place_ids = detect_places(words[1]) if len(words) > 1 else []
     gateway = (message.data or {}).get("gateway")
     via = {"gateway": gateway} if gateway in ("twilio", "smssync") else {}
-    message.status = "ignored"  # an alert request is not a report; moderators still see it
-    message.data = {**(message.data or {}), "alerts": "subscribed" if place_ids else "unknown-place"}
-    db.session.commit()
     with force_locale(language):
         if place_ids:
-            subscribe_sms(message.sender, place_ids[0], language, via)
+            subscribe_sms(message.sender, place_ids[0], language, via)  # once, however often asked
             text = _("Sesim: you will get at most one SMS a day about new published reports in "
                      "%(area)s. Send STOP to end.", area=areas.name(place_ids[0], language))
         else:
             text = _("Sesim: we could not find that place. Send ALERT and a district or town, "
                      "e.g. ALERT Masallı.")
+    # Marked once her subscription is stored: a follow-up that failed before is tried again whole.
+    message.status = "ignored"  # an alert request is not a report; moderators still see it
+    message.data = {**(message.data or {}), "alerts": "subscribed" if place_ids else "unknown-place"}
+    db.session.commit()
     if claim_answer(message):  # one answer per SMS, however many follow-ups race (no case code)
         queue_reply(message, text, kind="alert", **via)
