@@ -347,9 +347,9 @@ def _version_row(connection):
 
 
 def _new_version(connection) -> None:
-    """A new random version (no counter: two transactions cannot hand out the same one), written
-    under the counts' writer lock so that it is always taken before this row's."""
-    _one_writer(connection)
+    """A new random version (no counter: two transactions cannot hand out the same one). Its
+    callers already hold the writer lock (taken before any report's row, or by ``add`` or
+    ``rebuild``), so this row is always locked after it."""
     table = ChannelCursor.__table__
     statement = _insert(connection)(table).values(channel=VERSION[0], stream=VERSION[1],
                                                   value=secrets.token_hex(8), updated_at=utcnow())
