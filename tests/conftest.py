@@ -157,14 +157,18 @@ def app(make_app, app_config):
     return make_app(**app_config)
 
 
-@pytest.fixture
-def reports(app):
-    """The output tests' sample reports (tests/outputs_data.py), by name: public ids. Made in an
-    app context of their own, as requests get theirs."""
+def sample_reports(app) -> dict:
+    """The output tests' sample reports (tests/outputs_data.py) made in ``app``'s database, by
+    name: public ids. Made in an app context of their own, as requests get theirs."""
     from tests.outputs_data import populate
 
     with app.app_context():
         return {name: r.public_id for name, r in populate().items()}
+
+
+@pytest.fixture
+def reports(app):
+    return sample_reports(app)
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ a crowd of visitors costs one count per change, and no change is ever missed (on
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime
 
@@ -14,9 +12,10 @@ from sqlalchemy import update
 from core.extensions import db
 from core.models import Category, Message, Report
 from core.publiccounts import version
-from tests.conftest import on_each_statement
+from tests.conftest import on_each_statement, sample_reports
 from tests.test_admin_flow import make_report, receive, report_id_from
 from tests.test_admin_support import client_as, make_staff, post
+from tests.test_stats import stats_csv
 
 
 @pytest.fixture
@@ -26,9 +25,7 @@ def app_config():
 
 def figures(client, query: str = "") -> dict:
     """``{(section, key): count}`` of /stats.csv."""
-    body = client.get(f"/stats.csv?lang=en&{query}").get_data(as_text=True).lstrip("\ufeff")
-    return {(row["section"], row["key"]): int(row["count"])
-            for row in csv.DictReader(io.StringIO(body)) if row["count"]}
+    return {key: int(row["count"]) for key, row in stats_csv(client, query).items() if row["count"]}
 
 
 def reads_of_reports(statements) -> list[str]:
@@ -90,25 +87,15 @@ def test_every_change_to_a_published_report_shows(app, client, reports, change):
     assert {key: n for key, n in changed.items() if n} == moved
 
 
-def test_a_change_made_on_another_server_shows(make_app, reports_on):
+def test_a_change_made_on_another_server_shows(make_app):
     visitor_side, moderator_side = make_app(SESIM_STATS_MIN_COUNT=1), make_app()
-    public_ids = reports_on(visitor_side)
+    public_ids = sample_reports(visitor_side)
     visitors = visitor_side.test_client()
     assert figures(visitors)[("total", "")] == 5
     with moderator_side.app_context():
         Report.query.filter_by(public_id=public_ids["newer"]).one().status = "archived"
         db.session.commit()
     assert figures(visitors)[("total", "")] == 4
-
-
-@pytest.fixture
-def reports_on():
-    def populate_on(app):
-        from tests.outputs_data import populate
-
-        with app.app_context():
-            return {name: r.public_id for name, r in populate().items()}
-    return populate_on
 
 
 def test_a_moderator_publishing_shows_at_once(app, client):
@@ -124,7 +111,7 @@ def test_a_moderator_publishing_shows_at_once(app, client):
 
 
 def test_messages_and_unpublished_reports_leave_the_version_alone(app, reports):
-    """Intake and moderators' drafts never wait for the lock that publishing takes."""
+    """A new message or a draft's edit keeps the kept figures; a public report's edit does not."""
     with app.app_context():
         now = version(db.session.connection())
         db.session.rollback()
