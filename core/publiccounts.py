@@ -18,6 +18,12 @@ Every change to a published report also gives the public data a new ``version`` 
 The same changes are added to ``public_cells``: the reports drawn at their own public point,
 counted per map grid cell at each band zoom (``core.mapgrid``) with the sums of their coordinates,
 and their running totals by day (``public_cell_days``). A country view reads a few dozen cells.
+
+And to two tables that keep fewer facts (``SUMMED``), each row the sum of the ``public_counts``
+rows it holds: ``public_point_counts`` (per point, without place names and verification: the
+map's points) and ``public_area_counts`` (per region and place, without points and verification:
+the choropleth and the count of every match). A read without a verified filter takes the one with
+the fewest rows (``core.publicdata.counts_model``).
 """
 
 from __future__ import annotations
@@ -32,7 +38,18 @@ from sqlalchemy import and_, delete, event, inspect, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from core import mapgrid
-from core.models import PublicCell, PublicCellDay, PublicCount, PublicCountDay, Report, report_categories
+from core.models import (
+    PublicAreaCount,
+    PublicAreaCountDay,
+    PublicCell,
+    PublicCellDay,
+    PublicCount,
+    PublicCountDay,
+    PublicPointCount,
+    PublicPointCountDay,
+    Report,
+    report_categories,
+)
 from core.models.base import utcnow
 from core.models.channel import ChannelCursor
 
@@ -41,6 +58,9 @@ log = logging.getLogger("sesim.counts")
 FIELDS = ("kind", "location_precision", "public_latitude", "public_longitude", "region_id",
           "place_id", "verified", "categories")
 CELL_FIELDS = ("kind", "zoom", "cell_row", "cell_col", "region_id", "verified", "categories")
+POINT_FIELDS = ("kind", "location_precision", "public_latitude", "public_longitude", "region_id",
+                "categories")
+AREA_FIELDS = ("kind", "location_precision", "region_id", "place_id", "categories")
 _TOUCHED = "sesim_counts_touched"
 _BEFORE = "sesim_counts_before"
 _REBUILD = "sesim_counts_rebuild"
@@ -124,6 +144,11 @@ class _Ledger:
 
 
 POINTS = _Ledger(PublicCount, PublicCountDay, FIELDS, ("count",), ("running",), "count_id")
+# The same counts with fewer facts, so that a read which needs no more reads fewer rows.
+SUMMED = (
+    _Ledger(PublicPointCount, PublicPointCountDay, POINT_FIELDS, ("count",), ("running",), "point_id"),
+    _Ledger(PublicAreaCount, PublicAreaCountDay, AREA_FIELDS, ("count",), ("running",), "area_id"),
+)
 CELLS = _Ledger(PublicCell, PublicCellDay, CELL_FIELDS, ("count", "lat_sum", "lon_sum"),
                 ("running", "running_lat", "running_lon"), "cell_id")
 
@@ -143,6 +168,17 @@ def cell_changes(delta: dict, zooms=mapgrid.BANDS) -> dict:
             row, col = mapgrid.cell_key(lat, lon, zoom, latitude)
             _accumulate(cells, (kind, zoom, row, col, region, verified, categories, day), change)
     return cells
+
+
+def summed(delta: dict, ledger: _Ledger) -> dict:
+    """``{point key with day: change}`` → ``{key of ``ledger``'s fields with day: (change,)}``:
+    the rows of a ledger that keeps fewer facts add up the rows of ``POINTS`` they hold."""
+    where = [FIELDS.index(name) for name in ledger.fields]
+    rows: dict = {}
+    for key, n in delta.items():
+        if n:
+            _accumulate(rows, (*(key[i] for i in where), key[-1]), (n,))
+    return rows
 
 
 def _accumulate(totals: dict, key, change: tuple) -> None:
@@ -181,6 +217,8 @@ def add(connection, delta: dict) -> None:
         return
     _one_writer(connection)
     _add(connection, POINTS, ((key, (n,)) for key, n in delta.items()))
+    for ledger in SUMMED:
+        _add(connection, ledger, summed(delta, ledger).items())
     _add(connection, CELLS, cell_changes(delta).items())
 
 
@@ -273,6 +311,10 @@ def rebuild(connection, batch: int = 5000) -> int:
         counts.update(_keyed(connection, rows))
     _clear(connection, POINTS)
     written = _write(connection, POINTS, ((key, (n,)) for key, n in counts.items()), batch)
+    for ledger in SUMMED:
+        if inspect(connection).has_table(ledger.model.__tablename__):  # not yet at its migration
+            _clear(connection, ledger)
+            _write(connection, ledger, summed(counts, ledger).items(), batch)
     if inspect(connection).has_table(PublicCell.__tablename__):  # not yet at the migration
         _clear(connection, CELLS)                                  # that made cells
         for zoom in mapgrid.BANDS:  # one band at a time: a quarter of the memory

@@ -132,10 +132,10 @@ def _box_path(f: Filters, wanted: int, older: tuple) -> tuple:
     points in it, the newest ``wanted`` matching reports of each (a point's reports lie in the
     index of public points in date order), else every report in it; and the newest ``wanted`` of
     each region whose centre is in it."""
-    from core.models import PublicCount
+    from core.models import PublicPointCount as Point
 
-    points = (PublicCount.query.filter(PublicCount.kind == "total", _placed_in(PublicCount, f.bbox))
-        .with_entities(PublicCount.public_latitude, PublicCount.public_longitude).distinct()
+    points = (Point.query.filter(Point.kind == "total", _placed_in(Point, f.bbox))
+        .with_entities(Point.public_latitude, Point.public_longitude).distinct()
         .limit(POINT_BY_POINT + 1).all())
     centres = len(_regions_in(f.bbox)) * wanted
     if len(points) > POINT_BY_POINT:
@@ -180,7 +180,7 @@ def _newest(ids, f: Filters, wanted: int, older: tuple, index: str):
 
 
 def _placed_in(model, bbox):
-    """The rows of ``model`` (reports or ``PublicCount``) drawn at their own public point in
+    """The rows of ``model`` (reports or counts by point) drawn at their own public point in
     ``bbox``: not hidden, not at a region's centre."""
     west, south, east, north = bbox
     return and_(model.location_precision.notin_(("hidden", "region")),
@@ -207,7 +207,7 @@ def apply(query, f: Filters, public: bool = True):
 
 
 def _places(query, model, f: Filters, public: bool = True):
-    """The box, region and verified filters, on reports or on ``PublicCount`` rows alike."""
+    """The box, region and verified filters, on reports or on counts rows alike."""
     if f.bbox:
         query = query.filter(or_(
             _placed_in(model, f.bbox),
@@ -222,26 +222,37 @@ def _places(query, model, f: Filters, public: bool = True):
     return query
 
 
-def counted(filters: Filters | None = None, kind: str | tuple | None = None):
-    """``PublicCount`` rows matching ``filters``. Without a category filter these are the ``total``
-    rows (or ``kind``: ``category`` for how many of them have each category, or a tuple of kinds);
-    with one category, that category's rows; with several, the ``set`` rows of the sets that hold
-    a chosen category (a report with two of them is counted once). Summing
-    ``counted_column(filters)`` over them gives what ``published`` would count, reading a few
-    thousand rows however many reports there are; a date filter reads each row's running totals by
-    day (``PublicCountDay``)."""
-    from core.models import PublicCount
+def counts_model(filters: Filters | None = None, points: bool = False):
+    """The counts table with the fewest rows that answers ``filters``: ``PublicCount`` for the
+    verified filter (only it keeps verification), else ``PublicPointCount`` for a box or when the
+    caller reads public points (``points``), else ``PublicAreaCount`` (a few dozen rows)."""
+    from core.models import PublicAreaCount, PublicCount, PublicPointCount
 
     f = filters or Filters()
+    if f.verified is not None:
+        return PublicCount
+    return PublicPointCount if points or f.bbox else PublicAreaCount
+
+
+def counted(filters: Filters | None = None, kind: str | tuple | None = None, model=None):
+    """Counts rows (of ``model``, by default ``counts_model(filters)``) matching ``filters``.
+    Without a category filter these are the ``total`` rows (or ``kind``: ``category`` for how
+    many of them have each category, or a tuple of kinds); with one category, that category's
+    rows; with several, the ``set`` rows of the sets that hold a chosen category (a report with
+    two of them is counted once). Summing ``counted_column(filters, model)`` over them gives what
+    ``published`` would count, reading a few thousand rows however many reports there are; a date
+    filter reads each row's running totals by day."""
+    f = filters or Filters()
+    model = model or counts_model(f)
     if f.categories:
-        query = of_categories(PublicCount.query, category_ids(f.categories), PublicCount)
+        query = of_categories(model.query, category_ids(f.categories), model)
     elif isinstance(kind, tuple):
-        query = PublicCount.query.filter(PublicCount.kind.in_(kind))
+        query = model.query.filter(model.kind.in_(kind))
     elif (kind or "total") == "total":
-        query = PublicCount.query.filter(PublicCount.kind == "total", PublicCount.categories == "")
+        query = model.query.filter(model.kind == "total", model.categories == "")
     else:
-        query = PublicCount.query.filter(PublicCount.kind == kind)
-    return _places(query, PublicCount, f)
+        query = model.query.filter(model.kind == kind)
+    return _places(query, model, f)
 
 
 def category_ids(slugs) -> list[int]:
@@ -250,7 +261,7 @@ def category_ids(slugs) -> list[int]:
 
 
 def of_categories(query, ids, model):
-    """The rows of ``query`` (on ``PublicCount`` or ``PublicCell``) counting the reports with any
+    """The rows of ``query`` (on a counts table or ``PublicCell``) counting the reports with any
     of the category ``ids``: one category's ``category`` rows, or for several the ``set`` rows
     holding one (a report with two of them is counted once)."""
     if len(ids) == 1:
@@ -259,13 +270,25 @@ def of_categories(query, ids, model):
                         or_(*(model.categories.like(f"%,{i},%") for i in ids)))
 
 
-def counted_column(filters: Filters | None = None):
-    """What one ``counted`` row contributes: its ``count``, or with a date filter its reports
-    that occurred in the period (running total on ``until`` minus running total before ``since``).
-    May be 0 for a row: callers skip points whose sum is 0."""
-    from core.models import PublicCount, PublicCountDay
+def counted_column(filters: Filters | None = None, model=None):
+    """What one ``counted`` row (of ``model``, by default ``counts_model(filters)``) contributes:
+    its ``count``, or with a date filter its reports that occurred in the period (running total
+    on ``until`` minus running total before ``since``). May be 0 for a row: callers skip points
+    whose sum is 0."""
+    from core.models import (
+        PublicAreaCount,
+        PublicAreaCountDay,
+        PublicCount,
+        PublicCountDay,
+        PublicPointCount,
+        PublicPointCountDay,
+    )
 
-    return _in_period(PublicCount, PublicCountDay.count_id, "count", "running", filters or Filters())
+    f = filters or Filters()
+    model = model or counts_model(f)
+    link = {PublicCount: PublicCountDay.count_id, PublicPointCount: PublicPointCountDay.point_id,
+            PublicAreaCount: PublicAreaCountDay.area_id}[model]
+    return _in_period(model, link, "count", "running", f)
 
 
 def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str | tuple | None = None,
@@ -330,8 +353,9 @@ def published_count(filters: Filters | None = None) -> int:
     """How many published reports match ``filters``."""
     from sqlalchemy import func
 
-    rows = counted(filters)
-    return int(rows.with_entities(func.coalesce(func.sum(counted_column(filters)), 0)).scalar())
+    model = counts_model(filters)
+    rows = counted(filters, model=model)
+    return int(rows.with_entities(func.coalesce(func.sum(counted_column(filters, model)), 0)).scalar())
 
 
 def public_point(report: Report) -> tuple[float, float] | None:

@@ -20,56 +20,56 @@ from core.models import (
     Report,
     report_categories,
 )
-from core.publiccounts import category_key
+from core.publiccounts import FIELDS, SUMMED, category_key
 from core.publicdata import counted, parse_filters, public_point, published, published_count
 from plugins.map import clustering, points
 from tests.conftest import on_each_statement
 from tests.outputs_data import make_report, populate
 
 
-def _counts() -> Counter:
-    return Counter({(r.kind, r.location_precision, r.public_latitude, r.public_longitude,
-                     r.region_id, r.place_id, r.verified, r.categories): r.count
-                    for r in PublicCount.query.filter(PublicCount.count != 0)})
+def _counts(model=PublicCount, fields=FIELDS) -> Counter:
+    return Counter({tuple(getattr(r, name) for name in fields): r.count
+                    for r in model.query.filter(model.count != 0)})
 
 
-def _recounted() -> Counter:
-    found = Counter()
+def _report_keys():
+    """``(row key, day)`` of every row of ``public_counts`` each published report is in."""
     for r in Report.query.filter_by(status="published"):
         point = (r.location_precision, r.public_latitude, r.public_longitude, r.region_id,
                  r.place_id, r.verified)
-        found[("total", *point, "")] += 1
-        found[("set", *point, category_key([c.id for c in r.categories]))] += 1
+        day = r.occurred_at.date()
+        yield ("total", *point, ""), day
+        yield ("set", *point, category_key([c.id for c in r.categories])), day
         for c in r.categories:
-            found[("category", *point, f",{c.id},")] += 1
-    return found
+            yield ("category", *point, f",{c.id},"), day
 
 
-def _days() -> dict:
+def _summed(key: tuple, fields) -> tuple:
+    """A ``public_counts`` row key reduced to the ``fields`` of a table that keeps fewer facts."""
+    return tuple(key[FIELDS.index(name)] for name in fields)
+
+
+def _recounted(fields=FIELDS) -> Counter:
+    return Counter(_summed(key, fields) for key, _day in _report_keys())
+
+
+def _days(model=PublicCount, days=PublicCountDay, link="count_id") -> dict:
     """``{(row key, day): reports that occurred on or before that day}`` as stored, without the
     rows that repeat the day before (left by a report that moved or went: they change nothing)."""
-    keys = dict(PublicCount.query.with_entities(PublicCount.id, PublicCount.key))
+    keys = dict(model.query.with_entities(model.id, model.key))
     steps, last = {}, {}
-    for d in PublicCountDay.query.order_by(PublicCountDay.count_id, PublicCountDay.day):
-        key = keys[d.count_id]
+    for d in days.query.order_by(getattr(days, link), days.day):
+        key = keys[getattr(d, link)]
         if d.running != last.get(key, 0):
             steps[(key, d.day)] = d.running
         last[key] = d.running
     return steps
 
 
-def _recounted_days() -> dict:
+def _recounted_days(fields=FIELDS) -> dict:
     from core.publiccounts import row_key
 
-    by_day = Counter()
-    for r in Report.query.filter_by(status="published"):
-        point = (r.location_precision, r.public_latitude, r.public_longitude, r.region_id,
-                 r.place_id, r.verified)
-        day = r.occurred_at.date()
-        by_day[(row_key(("total", *point, "")), day)] += 1
-        by_day[(row_key(("set", *point, category_key([c.id for c in r.categories]))), day)] += 1
-        for c in r.categories:
-            by_day[(row_key(("category", *point, f",{c.id},")), day)] += 1
+    by_day = Counter((row_key(_summed(key, fields)), day) for key, day in _report_keys())
     running, totals = {}, Counter()
     for (key, day), count in sorted(by_day.items()):
         totals[key] += count
@@ -135,6 +135,11 @@ def _in_step():
                 - {i for (i,) in PublicCell.query.with_entities(PublicCell.id)})
     assert _counts() == _recounted()
     assert _days() == _recounted_days()
+    for ledger in SUMMED:  # the same counts with fewer facts: each row sums the rows it holds
+        assert not ({getattr(d, ledger.link) for d in ledger.days.query}
+                    - {i for (i,) in ledger.model.query.with_entities(ledger.model.id)})
+        assert _counts(ledger.model, ledger.fields) == _recounted(ledger.fields)
+        assert _days(ledger.model, ledger.days, ledger.link) == _recounted_days(ledger.fields)
     cells, days = _recounted_cells()
     assert _cells() == cells
     assert _cell_days() == days
@@ -322,7 +327,7 @@ def test_a_country_view_reads_cells_not_points(app):
         db.session.commit()
         with recorded_statements() as statements, app.test_request_context():
             points._cells(parse_filters(MultiDict({})), 7, mapgrid.reference_latitude())
-        from_points = [s for s, _ in statements if "FROM public_counts" in s]
+        from_points = [s for s, _ in statements if "FROM public_point_counts" in s]
         assert any("FROM public_cells" in s for s, _ in statements)
         assert from_points and all("location_precision = " in s for s in from_points)
 
@@ -451,8 +456,9 @@ def test_each_part_of_a_points_request_reads_through_its_own_index(make_app, que
         db.session.commit()
         with recorded_statements() as statements:
             assert client.get(f"/map/points.geojson?{query}").status_code == 200
-        plans = [step for plan in query_plans(statements, lambda sql: "FROM public_counts" in sql)
-                 for step in plan if "public_counts " in step]
+        counts = ("public_counts", "public_point_counts")  # with a verified filter, the first
+        reads = query_plans(statements, lambda sql: any(f"FROM {t} " in sql for t in counts))
+        plans = [step for plan in reads for step in plan if any(f"{t} " in step for t in counts)]
     assert plans
     for step in plans:
         assert step.startswith("SEARCH") and "(kind=?)" not in step, step

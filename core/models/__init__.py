@@ -8,7 +8,16 @@ from core.models.legal import LegalCase, StaffNotification
 from core.models.media import Attachment, StoredFile
 from core.models.message import Message
 from core.models.moderation import ChannelHealth, SavedView
-from core.models.publiccount import PublicCell, PublicCellDay, PublicCount, PublicCountDay
+from core.models.publiccount import (
+    PublicAreaCount,
+    PublicAreaCountDay,
+    PublicCell,
+    PublicCellDay,
+    PublicCount,
+    PublicCountDay,
+    PublicPointCount,
+    PublicPointCountDay,
+)
 from core.models.report import Report
 from core.models.revision import ReportNote, ReportRevision
 from core.models.support import AwarenessPage, SupportResource
@@ -23,10 +32,14 @@ __all__ = [
     "ChannelHealth",
     "LegalCase",
     "Message",
+    "PublicAreaCount",
+    "PublicAreaCountDay",
     "PublicCell",
     "PublicCellDay",
     "PublicCount",
     "PublicCountDay",
+    "PublicPointCount",
+    "PublicPointCountDay",
     "Report",
     "ReportNote",
     "ReportRevision",

@@ -94,3 +94,71 @@ class PublicCellDay(db.Model):
     running = db.Column(db.Integer, nullable=False)
     running_lat = db.Column(db.BigInteger, nullable=False)
     running_lon = db.Column(db.BigInteger, nullable=False)
+
+
+class PublicPointCount(db.Model):
+    """``PublicCount`` summed over place names and verification: how many published reports are
+    drawn at one public point (same three kinds). The map's points without a verified filter read
+    these: a third of the rows at a district zoom, so a date filter looks up a third of the
+    running totals. Kept in step by ``core.publiccounts`` with the other counts."""
+
+    __tablename__ = "public_point_counts"
+    __table_args__ = (
+        db.Index("ix_public_point_counts_kind_categories", "kind", "categories"),
+        db.Index("ix_public_point_counts_kind_latitude", "kind", "public_latitude"),
+        db.Index("ix_public_point_counts_kind_longitude", "kind", "public_longitude"),
+        db.Index("ix_public_point_counts_kind_precision", "kind", "location_precision", "region_id"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(64), nullable=False, unique=True)  # hash of the columns below
+    kind = db.Column(db.String(8), nullable=False)
+    location_precision = db.Column(db.String(16), nullable=False)
+    public_latitude = db.Column(db.Float)
+    public_longitude = db.Column(db.Float)
+    region_id = db.Column(db.String(64))
+    categories = db.Column(db.Text, nullable=False, default="")
+    count = db.Column(db.Integer, nullable=False, default=0)
+
+
+class PublicPointCountDay(db.Model):
+    """Running totals by day of one ``PublicPointCount`` (``point_id``), as ``PublicCountDay``."""
+
+    __tablename__ = "public_point_count_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    point_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    day = db.Column(db.Date, primary_key=True)
+    running = db.Column(db.Integer, nullable=False)
+
+
+class PublicAreaCount(db.Model):
+    """``PublicCount`` summed over points and verification: how many published reports each region
+    and place holds, as they are published (precision: a region's reports are not in a place).
+    The choropleth and the count of every matching report without a box or a verified filter read
+    these: a few dozen rows whatever the number of points."""
+
+    __tablename__ = "public_area_counts"
+    __table_args__ = (
+        db.Index("ix_public_area_counts_kind_categories", "kind", "categories"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(64), nullable=False, unique=True)  # hash of the columns below
+    kind = db.Column(db.String(8), nullable=False)
+    location_precision = db.Column(db.String(16), nullable=False)
+    region_id = db.Column(db.String(64))
+    place_id = db.Column(db.String(64))
+    categories = db.Column(db.Text, nullable=False, default="")
+    count = db.Column(db.Integer, nullable=False, default=0)
+
+
+class PublicAreaCountDay(db.Model):
+    """Running totals by day of one ``PublicAreaCount`` (``area_id``), as ``PublicCountDay``."""
+
+    __tablename__ = "public_area_count_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    area_id = db.Column(db.Integer, primary_key=True, autoincrement=False)
+    day = db.Column(db.Date, primary_key=True)
+    running = db.Column(db.Integer, nullable=False)

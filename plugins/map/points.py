@@ -1,8 +1,9 @@
 """The map's data, read only through ``core.publicdata``: clustered points for a bounding box and
-report counts per area. Counts come from ``public_counts`` (kept in step with every change to a
-report) and, for a date filter, their running totals by day, so the work grows with the number of
-distinct blurred points, not with the reports (tests/test_public_counts.py checks them against
-counting the reports themselves)."""
+report counts per area. Counts come from the public counts (``core.publiccounts``: per point,
+per area and per grid cell, kept in step with every change to a report) and, for a date filter,
+their running totals by day, so the work grows with the number of distinct blurred points, not
+with the reports (tests/test_public_counts.py checks them against counting the reports
+themselves)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import and_, case, func, not_
 
 from core import gazetteer, mapgrid
-from core.models import Category, PublicCell, PublicCount, Report
+from core.models import Category, PublicCell, Report
 from core.publicdata import (
     Filters,
     category_ids,
@@ -24,6 +25,7 @@ from core.publicdata import (
     counted,
     counted_cells,
     counted_column,
+    counts_model,
     public_fields,
     public_point,
     published,
@@ -144,21 +146,24 @@ def _add_points(cells: dict, filters: Filters, chosen: set[int], zoom: int, lati
                 inner) -> None:
     """Add the public points not in the band's inner cells: ``total`` rows and their ``category``
     rows, or with a category filter the rows ``counted`` reads (that category's, or the ``set``
-    rows holding a chosen one, whose lists give the histogram)."""
-    point = (PublicCount.location_precision.label("location_precision"),
-             PublicCount.public_latitude.label("public_latitude"),
-             PublicCount.public_longitude.label("public_longitude"),
+    rows holding a chosen one, whose lists give the histogram). Without a verified filter these
+    are rows per point (``PublicPointCount``), a third of those split by place and verification."""
+    model = counts_model(filters, points=True)
+    point = (model.location_precision.label("location_precision"),
+             model.public_latitude.label("public_latitude"),
+             model.public_longitude.label("public_longitude"),
              # An expression, not the column: with a region filter the region is a constant, which
              # SQLite drops from the grouping, and it then read the region centres' part through
              # the latitude index (every row of the kind). No index serves an expression, so the
              # filter's columns choose the index (kind, precision, region) again.
-             func.coalesce(PublicCount.region_id, "").label("region_id"))
-    amount = func.sum(counted_column(filters))
+             func.coalesce(model.region_id, "").label("region_id"))
+    amount = func.sum(counted_column(filters, model))
     unboxed = replace(filters, bbox=None)  # the box is read part by part below
-    query = counted(unboxed) if chosen else counted(unboxed, kind=("total", "category"))
-    columns = (*point, PublicCount.kind, PublicCount.categories)
+    kinds = None if chosen else ("total", "category")
+    query = counted(unboxed, kind=kinds, model=model)
+    columns = (*point, model.kind, model.categories)
     selects = [query.filter(*part).with_entities(*columns, amount).group_by(*_first(columns, lead))
-               for part, lead in _parts(filters.bbox, band, inner, latitude)]
+               for part, lead in _parts(model, filters.bbox, band, inner, latitude)]
     drawn: dict = {}  # per point (several rows each): (cell, micro-degrees), or None
     seen: set = set()  # a corner is in two strips
     for row in selects[0].union_all(*selects[1:]) if len(selects) > 1 else selects[0]:
@@ -185,7 +190,7 @@ def _first(columns, lead: str | None) -> list:
     return [columns[0], *named, *(c for c in columns[1:] if c not in named)]
 
 
-def _parts(bbox, band, inner, latitude: float) -> list[tuple]:
+def _parts(model, bbox, band, inner, latitude: float) -> list[tuple]:
     """The points rows ``_add_points`` reads, as parts ``(conditions, grouping column)``: each one
     range of one indexed column (kind with latitude, longitude, or precision and region), grouped
     in that column's order, so the database reads each part through that index whatever its
@@ -193,8 +198,8 @@ def _parts(bbox, band, inner, latitude: float) -> list[tuple]:
     zoom) those outside the band's inner cells, as strips along its sides. A point in two strips
     (a corner) is read twice: ``_add_points`` keeps it once, and ``_drawn_at`` only in the box
     and outside the inner cells."""
-    precision = PublicCount.location_precision
-    lat, lon = PublicCount.public_latitude, PublicCount.public_longitude
+    precision = model.location_precision
+    lat, lon = model.public_latitude, model.public_longitude
     centres = ((precision == "region",), "region_id")  # in the box or not: ``_drawn_at``
     if bbox is None:
         return [((), None)] if inner is None else [centres]
@@ -309,10 +314,12 @@ def feature_collection(filters: Filters, zoom: int, language: str, list_args: di
 def area_counts(filters: Filters, areas: Areas) -> tuple[Counter, Counter, int]:
     """``(reports per outline id, reports per region without a finer outline, every matching
     report)``, the box left aside: without one, the last is ``published_count`` from the same
-    rows (a page needs not read a period's running totals twice)."""
+    rows (a page needs not read a period's running totals twice). Without a verified filter these
+    are a few dozen rows per region and place (``PublicAreaCount``), however many points."""
     unboxed = replace(filters, bbox=None)
-    columns = (PublicCount.region_id, PublicCount.place_id, PublicCount.location_precision)
-    rows = (counted(unboxed).with_entities(*columns, func.sum(counted_column(unboxed)))
+    model = counts_model(unboxed)
+    columns = (model.region_id, model.place_id, model.location_precision)
+    rows = (counted(unboxed, model=model).with_entities(*columns, func.sum(counted_column(unboxed, model)))
             .group_by(*columns))
     counts: Counter = Counter()
     unplaced: Counter = Counter()
