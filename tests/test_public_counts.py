@@ -332,6 +332,30 @@ def test_a_country_view_reads_cells_not_points(app):
         assert from_points and all("location_precision = " in s for s in from_points)
 
 
+@pytest.mark.parametrize("args", [{}, {"since": "2026-01-05", "until": "2026-03-10"},
+                                  {"category": "verbal"}, {"region": "baku"}])
+def test_the_choropleth_reads_counts_per_area_unless_verification_is_asked(app, args):
+    """Without the verified filter the choropleth reads ``public_area_counts`` (a few rows per
+    region and place); its figures are those of the verified and the unverified ones, each read
+    from ``public_counts``, added up."""
+    from plugins.map.outlines import drawn
+
+    with app.app_context():
+        populate()
+        db.session.commit()
+        areas = drawn(app.config)
+        with recorded_statements() as statements, app.test_request_context():
+            either = points.area_counts(parse_filters(MultiDict(args)), areas)
+        assert any("FROM public_area_counts" in s for s, _ in statements)
+        assert not any("FROM public_counts" in s for s, _ in statements)
+        with recorded_statements() as statements, app.test_request_context():
+            split = [points.area_counts(parse_filters(MultiDict({**args, "verified": value})), areas)
+                     for value in ("true", "false")]
+        assert all("FROM public_area_counts" not in s for s, _ in statements)
+        assert either[2] > 0
+        assert either == tuple(a + b for a, b in zip(*split, strict=True))
+
+
 def test_two_sessions_publishing_at_the_same_point_at_once_keep_the_counts_in_step(app):
     """Two requests publish reports at one point on interleaved days at the same moment (threads,
     each with its own connection): the counts and running totals by day end up exact."""
