@@ -153,6 +153,13 @@ CELLS = _Ledger(PublicCell, PublicCellDay, CELL_FIELDS, ("count", "lat_sum", "lo
                 ("running", "running_lat", "running_lon"), "cell_id")
 
 
+def running_link(model):
+    """The column of ``model``'s running totals by day that holds the id of their row (a date
+    filter reads them through it)."""
+    ledger = next(ledger for ledger in (POINTS, *SUMMED, CELLS) if ledger.model is model)
+    return getattr(ledger.days, ledger.link)
+
+
 def cell_changes(delta: dict, zooms=mapgrid.BANDS) -> dict:
     """``{point key with day: change}`` → ``{cell key with day: (change, Σ lat, Σ lon)}`` at every
     band zoom, for the reports drawn at their own public point (not hidden, not at a region's

@@ -244,15 +244,20 @@ def counted(filters: Filters | None = None, kind: str | tuple | None = None, mod
     filter reads each row's running totals by day."""
     f = filters or Filters()
     model = model or counts_model(f)
+    return _places(_of_kind(model.query, model, f, kind), model, f)
+
+
+def _of_kind(query, model, f: Filters, kind: str | tuple | None, ids: list[int] | None = None):
+    """The rows of ``query`` (on a counts table or ``PublicCell``) of ``kind`` (by default
+    ``total``; a tuple: any of them), or with a category filter the rows ``of_categories`` reads
+    (``ids``: the categories', when known)."""
     if f.categories:
-        query = of_categories(model.query, category_ids(f.categories), model)
-    elif isinstance(kind, tuple):
-        query = model.query.filter(model.kind.in_(kind))
-    elif (kind or "total") == "total":
-        query = model.query.filter(model.kind == "total", model.categories == "")
-    else:
-        query = model.query.filter(model.kind == kind)
-    return _places(query, model, f)
+        return of_categories(query, ids if ids is not None else category_ids(f.categories), model)
+    if isinstance(kind, tuple):
+        return query.filter(model.kind.in_(kind))
+    if (kind or "total") == "total":
+        return query.filter(model.kind == "total", model.categories == "")
+    return query.filter(model.kind == kind)
 
 
 def category_ids(slugs) -> list[int]:
@@ -275,20 +280,11 @@ def counted_column(filters: Filters | None = None, model=None):
     its ``count``, or with a date filter its reports that occurred in the period (running total
     on ``until`` minus running total before ``since``). May be 0 for a row: callers skip points
     whose sum is 0."""
-    from core.models import (
-        PublicAreaCount,
-        PublicAreaCountDay,
-        PublicCount,
-        PublicCountDay,
-        PublicPointCount,
-        PublicPointCountDay,
-    )
+    from core.publiccounts import running_link
 
     f = filters or Filters()
     model = model or counts_model(f)
-    link = {PublicCount: PublicCountDay.count_id, PublicPointCount: PublicPointCountDay.point_id,
-            PublicAreaCount: PublicAreaCountDay.area_id}[model]
-    return _in_period(model, link, "count", "running", f)
+    return _in_period(model, running_link(model), "count", "running", f)
 
 
 def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str | tuple | None = None,
@@ -300,14 +296,7 @@ def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str |
     theirs, when known)."""
     from core.models import PublicCell
 
-    query = PublicCell.query.filter(PublicCell.zoom == zoom)
-    if filters.categories:
-        ids = ids if ids is not None else category_ids(filters.categories)
-        query = of_categories(query, ids, PublicCell)
-    elif isinstance(kind, tuple):
-        query = query.filter(PublicCell.kind.in_(kind))
-    else:
-        query = query.filter(PublicCell.kind == (kind or "total"))
+    query = _of_kind(PublicCell.query.filter(PublicCell.zoom == zoom), PublicCell, filters, kind, ids)
     for column, span in ((PublicCell.cell_row, rows), (PublicCell.cell_col, cols)):
         if span is not None:
             query = query.filter(column.between(*span))
@@ -321,9 +310,10 @@ def counted_cells(filters: Filters, zoom: int, rows=None, cols=None, kind: str |
 def cell_columns(filters: Filters):
     """``(reports, Σ latitude, Σ longitude)`` of one ``counted_cells`` row (micro-degrees), in the
     period of a date filter as ``counted_column``."""
-    from core.models import PublicCell, PublicCellDay
+    from core.models import PublicCell
+    from core.publiccounts import running_link
 
-    return tuple(_in_period(PublicCell, PublicCellDay.cell_id, value, running, filters)
+    return tuple(_in_period(PublicCell, running_link(PublicCell), value, running, filters)
                  for value, running
                  in (("count", "running"), ("lat_sum", "running_lat"), ("lon_sum", "running_lon")))
 
