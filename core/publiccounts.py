@@ -33,8 +33,21 @@ import logging
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, delete, event, inspect, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    event,
+    func,
+    inspect,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from core import mapgrid
@@ -210,7 +223,11 @@ def _by_row(items) -> tuple[dict, dict]:
 
 
 def _insert(connection):
-    if connection.dialect.name == "postgresql":
+    return _dialect_insert(connection.dialect.name)
+
+
+def _dialect_insert(dialect: str):
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -241,39 +258,76 @@ def _one_writer(connection) -> None:
 
 
 def _add(connection, ledger: _Ledger, items) -> None:
-    """One upsert per row, then its running totals from each changed day on."""
-    table = ledger.model.__table__
-    insert = _insert(connection)
+    """Upsert every changed row, then add to its running totals from each changed day on: three
+    statements, each run once over all of its rows (a change touches a few dozen rows and days)."""
+    upsert, first_day, add_on = _statements(connection.dialect.name, ledger)
     rows, days = _by_row(items)
-    emptied = []
+    if not rows:
+        return
     # In the order of their keys: two transactions lock shared rows in the same order, so they
-    # wait for each other instead of deadlocking (whatever process or hash seed).
-    for (digest, values), change in sorted(rows.items(), key=lambda item: item[0][0]):
-        # The upsert locks this row until the commit (PostgreSQL), even when only its days change
-        # (+0: a report moved to another day): two transactions changing the same row's running
-        # totals below take turns.
-        statement = insert(table).values(key=digest, **dict(zip(ledger.values, change, strict=True)),
-                                         **dict(zip(ledger.fields, values, strict=True)))
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={name: table.c[name] + n for name, n in zip(ledger.values, change, strict=True)}))
-        if change[0] < 0:
-            emptied.append(digest)
-    ids = _ids(connection, table, [digest for digest, _values in rows])
-    for (digest, day), change in sorted(days.items()):
-        _add_from(connection, ledger, insert, ids[digest], day, change)
+    # wait for each other instead of deadlocking (whatever process or hash seed). The upsert locks
+    # each row until the commit (PostgreSQL), even when only its days change (+0: a report moved
+    # to another day): two transactions changing the same row's running totals below take turns.
+    ordered = sorted(rows.items(), key=lambda item: item[0][0])
+    connection.execute(upsert, [
+        {"b_key": digest, **_bound(ledger.fields, values), **_bound(ledger.values, change)}
+        for (digest, values), change in ordered])
+    ids = _ids(connection, ledger.model.__table__, [digest for (digest, _values), _ in ordered])
+    changes = [{"b_row": ids[digest], "b_day": day, **_bound(ledger.running, change)}
+               for (digest, day), change in sorted(days.items())]
+    # Every missing day row first, carrying the totals of the day before as they were; then each
+    # change is added to its day and every later one.
+    connection.execute(first_day, [{"b_row": c["b_row"], "b_day": c["b_day"]} for c in changes])
+    connection.execute(add_on, changes)
+    emptied = [ids[digest] for (digest, _values), change in ordered if change[0] < 0]
     if emptied:
-        emptied_ids = [ids[digest] for digest in emptied]
-        gone = connection.execute(select(table.c.id).where(table.c.id.in_(emptied_ids),
+        table = ledger.model.__table__
+        gone = connection.execute(select(table.c.id).where(table.c.id.in_(emptied),
                                                            table.c.count <= 0)).scalars().all()
         running = ledger.days.__table__
         link = running.c[ledger.link]
         # Every running total of a row that is gone (its id may be handed out again), and the
         # zeros a report that moved or went left before the first one still counted.
         connection.execute(delete(running).where(
-            or_(link.in_(gone), and_(link.in_(emptied_ids), running.c.running <= 0))))
+            or_(link.in_(gone), and_(link.in_(emptied), running.c.running <= 0))))
         if gone:
             connection.execute(delete(table).where(table.c.id.in_(gone)))
+
+
+def _bound(names, values) -> dict:
+    return {f"b_{name}": value for name, value in zip(names, values, strict=True)}
+
+
+@cache
+def _statements(dialect: str, ledger: _Ledger) -> tuple:
+    """``(upsert of a row, its day's running totals if missing, added change)`` for ``ledger``,
+    built once per process: building a statement costs far more than running it (a moderator's
+    change ran some 130 freshly built statements before)."""
+    table, running = ledger.model.__table__, ledger.days.__table__
+    insert = _dialect_insert(dialect)
+    upsert = insert(table).values({"key": bindparam("b_key"), **{
+        name: bindparam(f"b_{name}", type_=table.c[name].type)
+        for name in (*ledger.fields, *ledger.values)}})
+    upsert = upsert.on_conflict_do_update(index_elements=["key"], set_={
+        name: table.c[name] + upsert.excluded[name] for name in ledger.values})
+    row = bindparam("b_row", type_=running.c[ledger.link].type)
+    day = bindparam("b_day", type_=running.c.day.type)
+    earlier = running.alias("earlier")
+
+    def before(name: str):
+        return func.coalesce(select(earlier.c[name])
+                             .where(earlier.c[ledger.link] == row, earlier.c.day < day)
+                             .order_by(earlier.c.day.desc()).limit(1).scalar_subquery(), 0)
+
+    first_day = insert(running).from_select(
+        [ledger.link, "day", *ledger.running],
+        # WHERE: SQLite reads an upsert after INSERT … SELECT only when the SELECT has one.
+        select(row, day, *(before(name) for name in ledger.running)).where(true()),
+    ).on_conflict_do_nothing(index_elements=[ledger.link, "day"])
+    add_on = update(running).where(running.c[ledger.link] == row, running.c.day >= day).values({
+        name: running.c[name] + bindparam(f"b_{name}", type_=running.c[name].type)
+        for name in ledger.running})
+    return upsert, first_day, add_on
 
 
 def _ids(connection, table, digests) -> dict:
@@ -283,22 +337,6 @@ def _ids(connection, table, digests) -> dict:
         found.update(connection.execute(select(table.c.key, table.c.id).where(
             table.c.key.in_(digests[start:start + CHUNK]))).all())
     return found
-
-
-def _add_from(connection, ledger: _Ledger, insert, row_id: int, day, change: tuple) -> None:
-    """Add ``change`` to the running totals of row ``row_id`` on ``day`` and every later day,
-    first making the row for ``day`` (carrying the totals of the day before) if it is missing."""
-    running = ledger.days.__table__
-    columns = [running.c[name] for name in ledger.running]
-    link = running.c[ledger.link]
-    before = connection.execute(
-        select(*columns).where(link == row_id, running.c.day < day)
-        .order_by(running.c.day.desc()).limit(1)).first() or (0,) * len(columns)
-    connection.execute(insert(running).values({ledger.link: row_id, "day": day,
-                                               **dict(zip(ledger.running, before, strict=True))})
-                       .on_conflict_do_nothing(index_elements=[ledger.link, "day"]))
-    connection.execute(update(running).where(and_(link == row_id, running.c.day >= day))
-                       .values({column: column + n for column, n in zip(columns, change, strict=True)}))
 
 
 def rebuild(connection, batch: int = 5000) -> int:
