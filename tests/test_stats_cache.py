@@ -4,6 +4,8 @@ a crowd of visitors costs one count per change, and no change is ever missed (on
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -48,6 +50,34 @@ def test_visitors_after_the_first_read_no_report(app, client, reports):
     with on_each_statement(lambda sql, _params: statements.append(sql), app):  # other filters: counted
         assert figures(client, "region=khachmaz")[("total", "")] == 1
     assert reads_of_reports(statements)
+
+
+def test_visitors_arriving_during_a_count_wait_for_it(app, reports):
+    """A crowd arriving just after a change costs one count in a process, not one per visitor."""
+    counting, readers, results = threading.Event(), set(), {}
+
+    def on_statement(sql, _params):
+        if reads_of_reports([sql]):
+            readers.add(threading.get_ident())
+            if not counting.is_set():
+                counting.set()
+                time.sleep(0.5)  # the first visitor is still counting when the others come
+
+    def visit(name):
+        results[name] = (threading.get_ident(), figures(app.test_client()))
+
+    with on_each_statement(on_statement, app):
+        first = threading.Thread(target=visit, args=("first",))
+        first.start()
+        assert counting.wait(10)
+        others = [threading.Thread(target=visit, args=(name,)) for name in ("second", "third")]
+        for thread in others:
+            thread.start()
+        for thread in (first, *others):
+            thread.join(30)
+    assert readers == {results["first"][0]}  # only the first counted
+    assert results["first"][1][("total", "")] == 5
+    assert results["second"][1] == results["third"][1] == results["first"][1]
 
 
 def _categories(report, *slugs):

@@ -9,6 +9,7 @@ total minus the others cannot give the hidden one back."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -111,16 +112,21 @@ class Tally:
 
 
 CACHED = 256  # filter combinations kept per process
+_COUNTING = tuple(threading.Lock() for _ in range(16))  # one count at a time per filter
 
 
 def _tally(filters: Filters) -> Tally:
     """Counting reads every matching report (half a second at 100,000): the result is kept, per process,
     until the public data's version changes (``core.publiccounts.version``), so a crowd of
-    visitors costs one count per change, not one per visit."""
+    visitors costs one count per change, not one per visit. Visitors arriving while it is being
+    counted wait for that count instead of each starting their own (a process's threads would
+    share its CPU among as many counts)."""
     cache = current_app.extensions.setdefault("sesim_stats_tallies", lru_cache(maxsize=CACHED)(_count))
     # The categories' ids too: a slug given to another category since means other reports.
     chosen = tuple(category_ids(filters.categories)) if filters.categories else ()
-    return cache(version(db.session.connection()), filters, chosen)
+    key = (version(db.session.connection()), filters, chosen)
+    with _COUNTING[hash(key[1:]) % len(_COUNTING)]:
+        return cache(*key)
 
 
 def _count(public_version: str, filters: Filters, chosen: tuple) -> Tally:
