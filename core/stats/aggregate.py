@@ -10,9 +10,8 @@ total minus the others cannot give the hidden one back."""
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import case, func
@@ -112,21 +111,50 @@ class Tally:
 
 
 CACHED = 256  # filter combinations kept per process
-_COUNTING = tuple(threading.Lock() for _ in range(16))  # one count at a time per filter
+
+
+class _Kept:
+    """The tallies of a process, the least recently read dropped first, each counted once however
+    many visitors ask for it at the same time: those arriving during its count wait for it (a
+    process's threads would otherwise share its CPU among as many counts), and a visitor whose
+    tally is kept never waits for another's count."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._kept: OrderedDict = OrderedDict()
+        self._counting: dict = {}  # key → the lock its count holds
+        self._lock = threading.Lock()  # held only to look into the two dicts
+
+    def get(self, key: tuple, count) -> Tally:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            counting = self._counting.setdefault(key, threading.Lock())
+        with counting:
+            with self._lock:
+                if key in self._kept:  # counted while this one waited
+                    return self._kept[key]
+            try:
+                tally = count(*key)
+                with self._lock:
+                    self._kept[key] = tally
+                    while len(self._kept) > self._size:
+                        self._kept.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._counting.pop(key, None)
+        return tally
 
 
 def _tally(filters: Filters) -> Tally:
     """Counting reads every matching report (half a second at 100,000): the result is kept, per process,
     until the public data's version changes (``core.publiccounts.version``), so a crowd of
-    visitors costs one count per change, not one per visit. Visitors arriving while it is being
-    counted wait for that count instead of each starting their own (a process's threads would
-    share its CPU among as many counts)."""
-    cache = current_app.extensions.setdefault("sesim_stats_tallies", lru_cache(maxsize=CACHED)(_count))
+    visitors costs one count per change, not one per visit."""
+    kept = current_app.extensions.setdefault("sesim_stats_tallies", _Kept(CACHED))
     # The categories' ids too: a slug given to another category since means other reports.
     chosen = tuple(category_ids(filters.categories)) if filters.categories else ()
-    key = (version(db.session.connection()), filters, chosen)
-    with _COUNTING[hash(key[1:]) % len(_COUNTING)]:
-        return cache(*key)
+    return kept.get((version(db.session.connection()), filters, chosen), _count)
 
 
 def _count(public_version: str, filters: Filters, chosen: tuple) -> Tally:
