@@ -321,7 +321,7 @@ def _statements(dialect: str, ledger: _Ledger) -> tuple:
 
     first_day = insert(running).from_select(
         [ledger.link, "day", *ledger.running],
-        # WHERE: SQLite reads an upsert after INSERT … SELECT only when the SELECT has one.
+        # WHERE: SQLite's documentation asks for one in the SELECT of an upsert (a parsing ambiguity).
         select(row, day, *(before(name) for name in ledger.running)).where(true()),
     ).on_conflict_do_nothing(index_elements=[ledger.link, "day"])
     add_on = update(running).where(running.c[ledger.link] == row, running.c.day >= day).values({
