@@ -205,50 +205,46 @@ def measure_publishing(small, large, reports: int, among: int) -> tuple[list, li
     ``reports`` of the small database's ``among`` (the large one starts with them) on each
     database, the two taking turns; ``(small, large)`` lists of ``(take down, publish)`` pairs.
     Each report ends as it began."""
-    from core.extensions import db
-    from core.models import Report
-
     ids = random.Random(11).sample(range(1, among + 1), reports)
     results: tuple[list, list] = ([], [])
     for report_id in ids:
         for client, side in zip((small, large), results, strict=True):
-            with client.application.app_context():
-                report = db.session.get(Report, report_id)
-                timings = []
-                for status in ("archived", "published"):
-                    began = time.perf_counter()
-                    report.status = status
-                    db.session.commit()
-                    timings.append(time.perf_counter() - began)
-                side.append(tuple(timings))
-                db.session.remove()
+            side.append(_take_down_and_publish(client, [report_id]))
     return results
 
 
 def measure_bulk(small, large, reports: int, among: int) -> tuple[list, list]:
     """Seconds for a moderator's bulk action on ``reports`` of the small database's ``among`` (the
-    same on each database): all taken down in one transaction, each flushed as the report list's
-    bulk action does, then all published again; ``(small, large)`` lists of ``(take down,
-    publish)``, one pair per turn (three turns, the databases taking turns)."""
-    from core.extensions import db
-    from core.models import Report
-
+    same on each database): all taken down in one transaction, then all published again;
+    ``(small, large)`` lists of ``(take down, publish)``, one pair per turn (three turns, the
+    databases taking turns)."""
     results: tuple[list, list] = ([], [])
     for turn in range(3):
         ids = random.Random(17 + turn).sample(range(1, among + 1), reports)
         for client, side in zip((small, large), results, strict=True):
-            with client.application.app_context():
-                timings = []
-                for status in ("archived", "published"):
-                    began = time.perf_counter()
-                    for report_id in ids:
-                        db.session.get(Report, report_id).status = status
-                        db.session.flush()
-                    db.session.commit()
-                    timings.append(time.perf_counter() - began)
-                side.append(tuple(timings))
-                db.session.remove()
+            side.append(_take_down_and_publish(client, ids))
     return results
+
+
+def _take_down_and_publish(client, ids: list[int]) -> tuple[float, float]:
+    """Seconds to take the reports ``ids`` down in one transaction and to publish them again in
+    another, each report flushed as the report list's bulk action does (which, like this, has
+    read them before)."""
+    from core.extensions import db
+    from core.models import Report
+
+    with client.application.app_context():
+        chosen = [db.session.get(Report, report_id) for report_id in ids]
+        timings = []
+        for status in ("archived", "published"):
+            began = time.perf_counter()
+            for report in chosen:
+                report.status = status
+                db.session.flush()
+            db.session.commit()
+            timings.append(time.perf_counter() - began)
+        db.session.remove()
+    return timings[0], timings[1]
 
 
 def build(count: int, server_url: str | None, engine: str, cleanups: list):

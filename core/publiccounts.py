@@ -222,11 +222,7 @@ def _by_row(items) -> tuple[dict, dict]:
     return rows, days
 
 
-def _insert(connection):
-    return _dialect_insert(connection.dialect.name)
-
-
-def _dialect_insert(dialect: str):
+def _insert(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -275,9 +271,9 @@ def _add(connection, ledger: _Ledger, items) -> None:
     ids = _ids(connection, ledger.model.__table__, [digest for (digest, _values), _ in ordered])
     changes = [{"b_row": ids[digest], "b_day": day, **_bound(ledger.running, change)}
                for (digest, day), change in sorted(days.items())]
-    # Every missing day row first, carrying the totals of the day before as they were; then each
-    # change is added to its day and every later one.
-    connection.execute(first_day, [{"b_row": c["b_row"], "b_day": c["b_day"]} for c in changes])
+    # Every missing day row first, carrying the totals of the day before as they were (it reads
+    # only the row and day of each change); then each change is added to its day and every later one.
+    connection.execute(first_day, changes)
     connection.execute(add_on, changes)
     emptied = [ids[digest] for (digest, _values), change in ordered if change[0] < 0]
     if emptied:
@@ -304,7 +300,7 @@ def _statements(dialect: str, ledger: _Ledger) -> tuple:
     built once per process: building a statement costs far more than running it (a moderator's
     change ran some 130 freshly built statements before)."""
     table, running = ledger.model.__table__, ledger.days.__table__
-    insert = _dialect_insert(dialect)
+    insert = _insert(dialect)
     upsert = insert(table).values({"key": bindparam("b_key"), **{
         name: bindparam(f"b_{name}", type_=table.c[name].type)
         for name in (*ledger.fields, *ledger.values)}})
@@ -438,7 +434,7 @@ def _new_version(connection) -> None:
     callers already hold the writer lock (taken before any report's row, or by ``add`` or
     ``rebuild``), so this row is always locked after it."""
     table = ChannelCursor.__table__
-    statement = _insert(connection)(table).values(channel=VERSION[0], stream=VERSION[1],
+    statement = _insert(connection.dialect.name)(table).values(channel=VERSION[0], stream=VERSION[1],
                                                   value=secrets.token_hex(8), updated_at=utcnow())
     connection.execute(statement.on_conflict_do_update(
         index_elements=["channel", "stream"],
